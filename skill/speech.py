@@ -1,0 +1,27 @@
+"""Plain text to SSML that Alexa accepts.
+
+Content is plain text; this is the one place that turns it into SSML, so escaping cannot be
+forgotten by a handler. Phone numbers are read digit by digit: "nine nine nine", not
+"nine hundred and ninety-nine".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, unescape
+
+PHONE_NUMBERS = re.compile(r"\b(999|111)\b")
+
+
+def to_ssml(sentences: Iterable[str]) -> str:
+    """The inner SSML for some sentences (the ASK SDK adds the ``<speak>`` element)."""
+    text = " ".join(s.strip() for s in sentences if s.strip())
+    escaped = escape(text, {'"': "&quot;", "'": "&apos;"})
+    return PHONE_NUMBERS.sub(r'<say-as interpret-as="digits">\1</say-as>', escaped)
+
+
+def strip_ssml(ssml: str) -> str:
+    """What a listener hears, as text: tags removed and entities decoded (for the chat)."""
+    text = re.sub(r"<[^>]+>", "", ssml)
+    return unescape(text, {"&quot;": '"', "&apos;": "'"})
