@@ -1,0 +1,175 @@
+"""ASK SDK handlers: translate Alexa requests into conversation turns and back.
+
+Nothing here decides what to say; :mod:`skill.conversation` does. These classes only read
+the request envelope, call the conversation and fill the response builder, so the whole
+conversation can be tested and reviewed without the SDK.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler,
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.intent_request import IntentRequest
+from ask_sdk_model.slu.entityresolution import StatusCode
+from ask_sdk_model.ui import SimpleCard
+
+from skill.conversation import (
+    CHECK_SYMPTOMS,
+    DURATION_ANSWER,
+    EMERGENCY,
+    NO,
+    UNSURE,
+    YES,
+    Conversation,
+    Reply,
+    RequestKind,
+    Slot,
+    Turn,
+)
+from skill.speech import to_ssml
+
+log = logging.getLogger("skill")
+
+_KINDS = {
+    "LaunchRequest": RequestKind.LAUNCH,
+    "IntentRequest": RequestKind.INTENT,
+    "SessionEndedRequest": RequestKind.SESSION_ENDED,
+}
+# Intents that carry a person's answer in the check: logged only as "answer".
+_ANSWER_INTENTS = frozenset({YES, NO, UNSURE, DURATION_ANSWER, EMERGENCY, CHECK_SYMPTOMS})
+# Requests whose response may not carry speech.
+_SILENT_REQUESTS = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
+_STARTED = "started"
+_OUTCOME = "outcome"
+
+
+def _slot(raw: Any) -> Slot:
+    """What Alexa heard, and the slot value it matched if entity resolution succeeded."""
+    resolved_id = resolved_name = None
+    resolutions = getattr(raw, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        status = getattr(getattr(authority, "status", None), "code", None)
+        values = getattr(authority, "values", None) or []
+        if status == StatusCode.ER_SUCCESS_MATCH and values:
+            value = getattr(values[0], "value", None)
+            resolved_id = getattr(value, "id", None)
+            resolved_name = getattr(value, "name", None)
+            break
+    spoken = getattr(raw, "value", None)
+    return Slot(
+        spoken if isinstance(spoken, str) else None,
+        resolved_id if isinstance(resolved_id, str) else None,
+        resolved_name if isinstance(resolved_name, str) else None,
+    )
+
+
+def turn_from(handler_input: HandlerInput) -> Turn:
+    """The conversation's view of a request: what was asked, in which session state."""
+    envelope = handler_input.request_envelope
+    request = envelope.request
+    kind = _KINDS.get(str(get_request_type(handler_input)), RequestKind.OTHER)
+    intent_name = None
+    slots: dict[str, Slot] = {}
+    if isinstance(request, IntentRequest) and request.intent is not None:
+        intent_name = request.intent.name
+        for name, raw in (request.intent.slots or {}).items():
+            slot = _slot(raw)
+            if slot.spoken or slot.resolved_id:
+                slots[name] = slot
+    attributes = envelope.session.attributes if envelope.session is not None else None
+    return Turn(kind, intent_name, slots, attributes if isinstance(attributes, dict) else None)
+
+
+def build_response(handler_input: HandlerInput, reply: Reply) -> Response:
+    builder = handler_input.response_builder
+    if reply.speech:
+        builder.speak(to_ssml(reply.speech))
+    if reply.reprompt:
+        builder.ask(to_ssml((reply.reprompt,)))
+    if reply.card is not None:
+        builder.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
+    if reply.end_session is not None:
+        builder.set_should_end_session(reply.end_session)
+    if handler_input.request_envelope.session is not None:
+        handler_input.attributes_manager.session_attributes = dict(reply.attributes)
+    handler_input.attributes_manager.request_attributes[_OUTCOME] = reply.outcome
+    return builder.response
+
+
+class ConversationHandler(AbstractRequestHandler):
+    """Every request the conversation understands (launch, intents, session end, others)."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return get_request_type(handler_input) != "System.ExceptionEncountered"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return build_response(handler_input, self.conversation.respond(turn_from(handler_input)))
+
+
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reporting that our last response failed: it accepts no speech in reply."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return get_request_type(handler_input) == "System.ExceptionEncountered"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.warning("event=alexa_reported_error")
+        return handler_input.response_builder.response
+
+
+class ErrorHandler(AbstractExceptionHandler):
+    """The last line: an apology that still tells the person when to get help."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        # The type only: an exception's text can quote the request.
+        log.error("event=error type=%s", type(exception).__name__)
+        if get_request_type(handler_input) in _SILENT_REQUESTS:
+            return handler_input.response_builder.response
+        return build_response(handler_input, self.conversation.error_reply())
+
+
+class TimingInterceptor(AbstractRequestInterceptor):
+    def process(self, handler_input: HandlerInput) -> None:
+        handler_input.attributes_manager.request_attributes[_STARTED] = time.perf_counter()
+
+
+class LogInterceptor(AbstractResponseInterceptor):
+    """One line per request with no user id, device id, session attributes or answers."""
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        attributes = handler_input.attributes_manager.request_attributes
+        started = attributes.get(_STARTED)
+        elapsed = (time.perf_counter() - started) * 1000 if isinstance(started, float) else -1.0
+        request = handler_input.request_envelope.request
+        intent = "-"
+        if isinstance(request, IntentRequest) and request.intent is not None:
+            name = request.intent.name
+            intent = "answer" if name in _ANSWER_INTENTS else str(name)
+        outcome = attributes.get(_OUTCOME)
+        log.info(
+            "event=request type=%s intent=%s outcome=%s ms=%.1f",
+            get_request_type(handler_input),
+            intent,
+            outcome or "-",
+            elapsed,
+        )
