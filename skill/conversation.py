@@ -101,9 +101,10 @@ HANDLED_INTENTS: frozenset[str] = frozenset(TOPIC_INTENTS) | ENDING_INTENTS | {
 
 _ANSWERS = {YES: Answer.YES, NO: Answer.NO, UNSURE: Answer.UNSURE}
 
-# Bounds on what we accept back from session attributes.
+# Bounds on what we accept back from session attributes: Alexa refuses speech over 8,000
+# characters, and nothing this skill says comes near 3,000.
 _MAX_SAID = 12
-_MAX_SAID_CHARS = 2000
+_MAX_SAID_CHARS = 3000
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,6 @@ class Conversation:
         self.triage = Triage(self.content.questions, self.content.duration.gp_after_days)
         self._intent_handlers: dict[str, Callable[[_MenuState, Turn], Reply]] = {
             CHECK_SYMPTOMS: lambda _s, _t: self._start_check(),
-            EMERGENCY: lambda _s, _t: self._outcome(Result(Level.EMERGENCY)),
             YES: self._yes,
             NO: self._no,
             HELP: lambda _s, _t: self._menu((self.m.help,), self.m.help_reprompt,
@@ -143,10 +143,15 @@ class Conversation:
             return Reply()
         if turn.kind is RequestKind.LAUNCH:
             return self._welcome()
+        if turn.kind is RequestKind.INTENT and turn.intent == EMERGENCY:
+            # Whatever state the session is in, even a damaged one.
+            return self._outcome(Result(Level.EMERGENCY))
         attributes = turn.attributes if isinstance(turn.attributes, Mapping) else {}
         check = attributes.get("check")
         if check is not None:
             state = CheckState.from_dict(check, len(self.content.questions))
+            if state is None and turn.intent in ENDING_INTENTS:
+                return self._stopped_check()
             if state is None:
                 # Damaged check state: never skip a question; ask from the start.
                 return self._ask(self.triage.start(), lead=(self.m.check_restart,))
@@ -161,13 +166,14 @@ class Conversation:
 
     def _menu_state(self, attributes: Mapping[str, Any]) -> _MenuState:
         offer = attributes.get("offer")
-        if not (offer == CHECK or offer in self.content.topics):
+        if not (isinstance(offer, str) and (offer == CHECK or offer in self.content.topics)):
             offer = None
         said = attributes.get("said")
         if not (
             isinstance(said, list)
             and 0 < len(said) <= _MAX_SAID
-            and all(isinstance(s, str) and 0 < len(s) <= _MAX_SAID_CHARS for s in said)
+            and all(isinstance(s, str) and s for s in said)
+            and sum(len(s) for s in said) <= _MAX_SAID_CHARS
         ):
             said = []
         reprompt = attributes.get("reprompt")
@@ -275,13 +281,12 @@ class Conversation:
         return self._ask(self.triage.start(), lead=(self.m.check_intro,))
 
     def _in_check(self, state: CheckState, turn: Turn) -> Reply:
-        intent = turn.intent if turn.kind is RequestKind.INTENT else None
-        if intent == EMERGENCY:
-            return self._outcome(Result(Level.EMERGENCY))
+        if turn.kind is not RequestKind.INTENT:
+            # Not something the person said (a device event): ask again, count nothing.
+            return self._ask(Ask(state))
+        intent = turn.intent
         if intent in ENDING_INTENTS:
-            return self._final(
-                (self.m.stopped_check,), Card(self.m.stopped_check_title, self.m.stopped_check)
-            )
+            return self._stopped_check()
         if intent in (START_OVER, CHECK_SYMPTOMS):
             return self._ask(self.triage.start(), lead=(self.m.check_restart,))
         if intent == REPEAT:
@@ -298,6 +303,11 @@ class Conversation:
             return self._step(self.triage.answer_duration(state, duration))
         answer = _ANSWERS.get(intent or "", Answer.UNCLEAR)
         return self._step(self.triage.answer(state, answer))
+
+    def _stopped_check(self) -> Reply:
+        return self._final(
+            (self.m.stopped_check,), Card(self.m.stopped_check_title, self.m.stopped_check)
+        )
 
     def _step(self, step: Step) -> Reply:
         if isinstance(step, Result):

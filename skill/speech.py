@@ -11,12 +11,15 @@ import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, unescape
 
-PHONE_NUMBERS = re.compile(r"\b(999|111)\b")
+# 999 or 111 on their own, not inside "1,111", "999.5" or "£999".
+PHONE_NUMBERS = re.compile(r"(?<![\d,.£$])\b(999|111)\b(?![.,]?\d)")
+# Characters XML 1.0 does not allow (speech recognition should never send them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def to_ssml(sentences: Iterable[str]) -> str:
     """The inner SSML for some sentences (the ASK SDK adds the ``<speak>`` element)."""
-    text = " ".join(s.strip() for s in sentences if s.strip())
+    text = _CONTROL.sub("", " ".join(s.strip() for s in sentences if s.strip()))
     escaped = escape(text, {'"': "&quot;", "'": "&apos;"})
     return PHONE_NUMBERS.sub(r'<say-as interpret-as="digits">\1</say-as>', escaped)
 
