@@ -14,6 +14,7 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.request import Request
 
 from skill.conversation import Conversation
 from skill.handlers import (
@@ -54,6 +55,18 @@ def application_id(event: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _without_damaged_attributes(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Session attributes that are not an object are dropped; the conversation starts afresh.
+
+    Alexa only ever returns what the skill wrote, so this is damage, not a request to refuse.
+    """
+    session = event.get("session")
+    if not isinstance(session, Mapping) or isinstance(session.get("attributes"), dict | None):
+        return event
+    log.warning("event=attributes_discarded")
+    return {**event, "session": {k: v for k, v in session.items() if k != "attributes"}}
+
+
 def handle_event(
     skill: CustomSkill, event: Any, context: Any = None, *, skill_id: str | None = None
 ) -> dict[str, Any]:
@@ -71,6 +84,12 @@ def handle_event(
     if skill_id and application_id(event) != skill_id:
         log.warning("event=refused reason=skill_id_mismatch")
         raise RefusedRequestError("request is for another skill")
+    if event["request"]["type"] not in Request.discriminator_value_class_map:
+        # A request type newer than the SDK: an empty response is valid for every type,
+        # where speech is not (it is refused for SessionEnded and device events).
+        log.warning("event=unknown_request_type")
+        return {"version": "1.0", "response": {}}
+    event = _without_damaged_attributes(event)
     try:
         envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
     except Exception as exc:  # the SDK raises several types for malformed fields
