@@ -23,6 +23,21 @@ API_ENDPOINT = "https://api.eu.amazonalexa.com"
 APL_INTERFACE: Mapping[str, Any] = {
     "Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}},
 }
+# What an Echo Show 8 reports about its screen; Alexa sends it with every request.
+ECHO_SHOW_VIEWPORT: Mapping[str, Any] = {
+    "experiences": [
+        {"arcMinuteWidth": 346, "arcMinuteHeight": 216, "canRotate": False, "canResize": False}
+    ],
+    "mode": "HUB",
+    "shape": "RECTANGLE",
+    "pixelWidth": 1280,
+    "pixelHeight": 800,
+    "dpi": 160,
+    "currentPixelWidth": 1280,
+    "currentPixelHeight": 800,
+    "touch": ["SINGLE"],
+    "video": {"codecs": ["H_264_42", "H_264_41"]},
+}
 
 
 def _id(prefix: str) -> str:
@@ -56,21 +71,24 @@ class Session:
         }
         if not self.new:
             session["attributes"] = self.attributes
+        context: dict[str, Any] = {
+            "System": {
+                "application": application,
+                "user": user,
+                "device": {
+                    "deviceId": self.device_id,
+                    "supportedInterfaces": dict(self.interfaces),
+                },
+                "apiEndpoint": API_ENDPOINT,
+                "apiAccessToken": "test-access-token",
+            },
+        }
+        if "Alexa.Presentation.APL" in self.interfaces:
+            context["Viewport"] = dict(ECHO_SHOW_VIEWPORT)
         return {
             "version": "1.0",
             "session": session,
-            "context": {
-                "System": {
-                    "application": application,
-                    "user": user,
-                    "device": {
-                        "deviceId": self.device_id,
-                        "supportedInterfaces": dict(self.interfaces),
-                    },
-                    "apiEndpoint": API_ENDPOINT,
-                    "apiAccessToken": "test-access-token",
-                },
-            },
+            "context": context,
             "request": {
                 "requestId": _id("amzn1.echo-api.request"),
                 "timestamp": _now(),
