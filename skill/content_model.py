@@ -47,7 +47,6 @@ class Level(StrEnum):
 class Source:
     id: str
     name: str
-    short: str
     checked: dt.date
     url: str | None = None
     note: str | None = None
