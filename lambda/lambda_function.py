@@ -13,7 +13,9 @@ from typing import Any
 
 from skill.alexa import create_skill, handle_event
 
-logging.getLogger("skill").setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+_level = os.environ.get("LOG_LEVEL", "INFO").upper()
+# A mistyped LOG_LEVEL must not stop the function from starting.
+logging.getLogger("skill").setLevel(_level if _level in logging.getLevelNamesMapping() else "INFO")
 
 SKILL_ID = os.environ.get("SKILL_ID") or None
 _SKILL = create_skill()
