@@ -90,6 +90,8 @@ class DurationQuestion:
     ask: str
     reprompt: str
     gp_after_days: int
+    short_words: str
+    long_words: str
     sources: tuple[str, ...]
     reviewed: dt.date
 

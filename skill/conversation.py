@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from skill.content_model import CHECK, Content, Level, Messages, Topic, default_content
-from skill.durations import parse_iso_duration
+from skill.durations import Duration, parse_iso_duration
 from skill.triage import Answer, Ask, CheckState, Result, Step, Triage
 
 
@@ -83,7 +83,8 @@ CHECK_SYMPTOMS = "CheckSymptomsIntent"
 EMERGENCY = "EmergencyIntent"
 UNSURE = "UnsureIntent"
 DURATION_ANSWER = "DurationAnswerIntent"
-DURATION_SLOTS = ("duration", "roughDuration")
+DURATION_SLOT = "duration"
+ROUGH_DURATION_SLOT = "roughDuration"
 YES = "AMAZON.YesIntent"
 NO = "AMAZON.NoIntent"
 HELP = "AMAZON.HelpIntent"
@@ -294,15 +295,25 @@ class Conversation:
         if intent == HELP:
             return self._ask(Ask(state), lead=(self.m.check_help,))
         if self.triage.in_duration(state):
-            duration = None
-            if intent == DURATION_ANSWER:
-                for name in DURATION_SLOTS:
-                    slot = turn.slots.get(name)
-                    if slot is not None:
-                        duration = duration or parse_iso_duration(slot.resolved_id or slot.spoken)
+            duration = self._duration(turn) if intent == DURATION_ANSWER else None
             return self._step(self.triage.answer_duration(state, duration))
         answer = _ANSWERS.get(intent or "", Answer.UNCLEAR)
         return self._step(self.triage.answer(state, answer))
+
+    def _duration(self, turn: Turn) -> Duration | None:
+        """How long, from an exact AMAZON.DURATION or a plain-words ROUGH_DURATION slot."""
+        exact = turn.slots.get(DURATION_SLOT)
+        duration = parse_iso_duration(exact.spoken) if exact is not None else None
+        if duration is not None:
+            return duration
+        rough = turn.slots.get(ROUGH_DURATION_SLOT)
+        duration = parse_iso_duration(rough.resolved_id) if rough is not None else None
+        if duration is None:
+            return None
+        # "ages" is not "6 months": read back only what decided the outcome.
+        long = duration.days >= self.content.duration.gp_after_days
+        words = self.content.duration.long_words if long else self.content.duration.short_words
+        return Duration(duration.days, words)
 
     def _stopped_check(self) -> Reply:
         return self._final(

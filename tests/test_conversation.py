@@ -433,8 +433,28 @@ def test_a_rough_duration_of_a_month_goes_to_the_gp() -> None:
     reply = session.say(DURATION_ANSWER, roughDuration=heard)
     assert reply.outcome is Level.GP
     assert reply.speech[0].startswith("You told me")
-    assert "1 month" in reply.speech[0]
+    # "about a month" has no exact length: the read-back says which side of 4 weeks it is.
+    assert CONTENT.duration.long_words in reply.speech[0]
+    assert "1 month" not in reply.speech[0]
     assert "GP practice" in words(reply)
+
+
+def test_a_rough_duration_of_ages_is_not_read_back_as_a_made_up_length() -> None:
+    session = Session()
+    session.reach(N)
+    heard = Slot(spoken="ages", resolved_id="P6M", resolved_name="ages")
+    reply = session.say(DURATION_ANSWER, roughDuration=heard)
+    assert reply.outcome is Level.GP
+    assert "6 months" not in reply.speech[0]
+    assert CONTENT.duration.long_words in reply.speech[0]
+
+
+def test_a_rough_duration_that_alexa_could_not_match_is_asked_again() -> None:
+    session = Session()
+    session.reach(N)
+    reply = session.say(DURATION_ANSWER, roughDuration=Slot(spoken="a wee while"))
+    assert reply.end_session is False
+    assert reply.speech[-1] == CONTENT.duration.ask
 
 
 def test_a_duration_not_understood_twice_is_taken_as_long() -> None:

@@ -403,8 +403,9 @@ def _index(question_id: str) -> int:
         ("fever", None, Level.URGENT, None),
         (None, duration("P6W", "six weeks"), Level.GP, "6 weeks"),
         (None, duration("P2W", "two weeks"), Level.SELF_CARE, "2 weeks"),
-        (None, rough("P4W", "a few weeks"), Level.GP, "4 weeks"),
-        (None, rough("P3D", "a few days"), Level.SELF_CARE, "3 days"),
+        # Plain words have no exact length: only the side of 4 weeks is read back.
+        (None, rough("P4W", "a few weeks"), Level.GP, CONTENT.duration.long_words),
+        (None, rough("P3D", "a few days"), Level.SELF_CARE, CONTENT.duration.short_words),
     ],
     ids=[
         "emergency-first-question",
