@@ -18,10 +18,12 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill import envelopes
 from skill.alexa import create_skill, handle_event
-from skill.nlu import InteractionModel, normalise
+from skill.nlu import FALLBACK, InteractionModel, normalise
 from skill.speech import strip_ssml
 
 QUIT = frozenset({"quit", "exit", ":q"})
+# Words that join the invocation to a one-shot request: "ask back pain helper *if* ...".
+_CONNECTORS = frozenset({"to", "about", "if", "whether", "for"})
 
 
 @dataclass
@@ -72,8 +74,8 @@ class Chat:
     def _invocation(self) -> re.Pattern[str]:
         name = re.escape(normalise(self.model.invocation_name))
         return re.compile(
-            rf"^(?:alexa )?(?:(?P<open>open|launch|start) {name}"
-            rf"|(?:ask|tell) {name}(?: (?:to|about|if|whether|for))? (?P<rest>.+))$"
+            rf"^(?:alexa )?(?:(?P<open>open|launch|start|ask|tell|talk to) {name}"
+            rf"|(?:ask|tell) {name} (?P<rest>.+))$"
         )
 
     def _new_session(self) -> envelopes.Session:
@@ -89,8 +91,12 @@ class Chat:
         self.last = Exchange(event, response)
         return self.last
 
-    def _intent(self, text: str) -> dict[str, Any]:
+    def _intent(self, text: str, *, one_shot: bool = False) -> dict[str, Any]:
         match = self.model.resolve(text)
+        connector, _, rest = text.partition(" ")
+        if one_shot and match.intent == FALLBACK and connector in _CONNECTORS and rest:
+            # "ask back pain helper about paracetamol": Alexa drops the joining word.
+            match = self.model.resolve(rest)
         return envelopes.intent_request(
             match.intent,
             match.slots,
@@ -104,7 +110,7 @@ class Chat:
         if found is not None and found["open"]:
             return self._send(self._new_session(), envelopes.launch_request())
         if found is not None:
-            return self._send(self._new_session(), self._intent(found["rest"]))
+            return self._send(self._new_session(), self._intent(found["rest"], one_shot=True))
         if self.session is None:
             exchange = self._send(self._new_session(), self._intent(text))
             exchange.note = "no session was open, so this started one, like 'ask back pain helper'"

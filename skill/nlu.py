@@ -52,8 +52,16 @@ _DURATION = re.compile(
 )
 
 
+_ACRONYM = re.compile(r"\b[A-Z](?:&?[A-Z]){1,3}\b")
+
+
 def normalise(text: str) -> str:
-    """Lower case, words only: how typed text and sample utterances are compared."""
+    """Lower case, words only: how typed text and sample utterances are compared.
+
+    Typed acronyms become spaced letters ("GP" -> "g p"), as sample utterances spell them
+    ("g. p.") and as Alexa hears them.
+    """
+    text = _ACRONYM.sub(lambda m: " ".join(m.group().replace("&", "")), text)
     text = text.lower().replace("-", " ").replace("\u2019", "'")
     text = re.sub(r"[^a-z0-9' ]", " ", text)
     return re.sub(r"\s+", " ", text).strip()

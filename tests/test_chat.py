@@ -202,3 +202,28 @@ def test_walking_away_sends_session_ended(device: Chat) -> None:
     assert ended.request["request"]["reason"] == "USER_INITIATED"
     assert ended.speech == ""
     assert device.close() is None
+
+
+@pytest.mark.parametrize(
+    "typed", ["ask back pain helper", "talk to back pain helper", "Alexa, open back pain helper"]
+)
+def test_every_way_of_opening_the_skill_gets_the_welcome(typed: str) -> None:
+    assert f"Alexa: {M.welcome}" in reply_to(chat(typed), typed)
+
+
+def test_joining_words_of_a_one_shot_request_are_understood() -> None:
+    typed = "alexa ask back pain helper if I need a scan"
+    assert CONTENT.topics["scan"].speech in reply_to(chat(typed), typed)
+
+
+def test_typed_acronyms_match_spelled_out_samples() -> None:
+    typed = "when should I see my GP"
+    assert CONTENT.topics["see_doctor"].speech in reply_to(chat(typed), typed)
+
+
+def test_a_bit_to_an_emergency_question_is_a_yes_and_says_so() -> None:
+    output = chat("open back pain helper", "check my symptoms", "a bit")
+    final = after(output, "a bit")
+    assert CONTENT.outcomes[Level.EMERGENCY].speech in final
+    assert M.readback_partly.format(sign=QUESTIONS[0].readback) in final
+    assert "(session ended)" in final
