@@ -143,6 +143,7 @@ class Messages:
     readback_none_unclear_duration: str
     readback_yes: str
     readback_unsure: str
+    readback_partly: str
     readback_correction: str
 
 
@@ -180,6 +181,7 @@ _PLACEHOLDERS: dict[str, frozenset[str]] = {
     "readback_none": frozenset({"duration"}),
     "readback_yes": frozenset({"sign"}),
     "readback_unsure": frozenset({"sign"}),
+    "readback_partly": frozenset({"sign"}),
     "medicine": frozenset({"medicine"}),
 }
 

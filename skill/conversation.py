@@ -82,6 +82,7 @@ MEDICINE_SLOT = "medicine"
 CHECK_SYMPTOMS = "CheckSymptomsIntent"
 EMERGENCY = "EmergencyIntent"
 UNSURE = "UnsureIntent"
+SOMEWHAT = "SomewhatIntent"
 DURATION_ANSWER = "DurationAnswerIntent"
 DURATION_SLOT = "duration"
 ROUGH_DURATION_SLOT = "roughDuration"
@@ -96,11 +97,11 @@ ENDING_INTENTS = frozenset(
 )
 
 HANDLED_INTENTS: frozenset[str] = frozenset(TOPIC_INTENTS) | ENDING_INTENTS | {
-    CHECK_SYMPTOMS, EMERGENCY, UNSURE, DURATION_ANSWER,
+    CHECK_SYMPTOMS, EMERGENCY, UNSURE, SOMEWHAT, DURATION_ANSWER,
     YES, NO, HELP, REPEAT, START_OVER, FALLBACK,
 }  # fmt: skip
 
-_ANSWERS = {YES: Answer.YES, NO: Answer.NO, UNSURE: Answer.UNSURE}
+_ANSWERS = {YES: Answer.YES, NO: Answer.NO, UNSURE: Answer.UNSURE, SOMEWHAT: Answer.PARTLY}
 
 # Bounds on what we accept back from session attributes: Alexa refuses speech over 8,000
 # characters, and nothing this skill says comes near 3,000.
@@ -124,6 +125,7 @@ class Conversation:
         self._intent_handlers: dict[str, Callable[[_MenuState, Turn], Reply]] = {
             CHECK_SYMPTOMS: lambda _s, _t: self._start_check(),
             YES: self._yes,
+            SOMEWHAT: self._yes,
             NO: self._no,
             HELP: lambda _s, _t: self._menu((self.m.help,), self.m.help_reprompt,
                                            card=Card(self.m.help_title, self.m.help)),
@@ -333,7 +335,10 @@ class Conversation:
             again = self.m.check_unclear_again if question else self.m.check_unclear_duration
             lead = (*lead, again)
         if question is None:
-            text, reprompt = self.content.duration.ask, self.content.duration.reprompt
+            duration = self.content.duration
+            # Asked again: the plain question with its example, not "Last question" twice.
+            text = duration.reprompt if ask.state.retried else duration.ask
+            reprompt = duration.reprompt
         else:
             text, reprompt = question.ask, f"{self.m.check_reprompt} {question.ask}"
         card = Card(self.m.check_title, text) if ask.state == CheckState() else None
@@ -351,7 +356,11 @@ class Conversation:
         m = self.m
         told: tuple[str, ...] = ()
         if result.sign is not None:
-            template = m.readback_unsure if result.taken_as_yes else m.readback_yes
+            template = m.readback_yes
+            if result.taken_as_yes:
+                template = m.readback_unsure
+            elif result.partly:
+                template = m.readback_partly
             told = (template.format(sign=result.sign.readback),)
         elif result.level is not Level.EMERGENCY:
             if result.duration is None:
@@ -359,14 +368,14 @@ class Conversation:
             else:
                 told = (m.readback_none.format(duration=result.duration.words),)
 
+        # Why a yes was assumed is always said; the safety net is always said last.
+        assumed = told if result.taken_as_yes or result.partly else ()
         if result.level is Level.EMERGENCY:
-            unsure = told if result.taken_as_yes else ()
-            speech = (outcome.speech, *unsure, outcome.safety_net)
+            speech = (outcome.speech, *assumed, outcome.safety_net)
         elif result.level is Level.URGENT:
-            unsure = told if result.taken_as_yes else ()
-            speech = (*unsure, outcome.speech, outcome.safety_net)
+            speech = (*assumed, outcome.speech, outcome.safety_net)
         else:
-            speech = (*told, outcome.speech, outcome.safety_net, m.readback_correction)
+            speech = (*told, m.readback_correction, outcome.speech, outcome.safety_net)
         # The card stays general: what the person answered is spoken, never kept in the app.
         return self._final(
             speech,

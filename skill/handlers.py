@@ -29,6 +29,7 @@ from skill.conversation import (
     DURATION_ANSWER,
     EMERGENCY,
     NO,
+    SOMEWHAT,
     UNSURE,
     YES,
     Conversation,
@@ -47,7 +48,7 @@ _KINDS = {
     "SessionEndedRequest": RequestKind.SESSION_ENDED,
 }
 # Intents that carry a person's answer in the check: logged only as "answer".
-_ANSWER_INTENTS = frozenset({YES, NO, UNSURE, DURATION_ANSWER, EMERGENCY, CHECK_SYMPTOMS})
+_ANSWER_INTENTS = frozenset({YES, NO, UNSURE, SOMEWHAT, DURATION_ANSWER, EMERGENCY, CHECK_SYMPTOMS})
 # Requests whose response may not carry speech.
 _SILENT_REQUESTS = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 _STARTED = "started"

@@ -25,6 +25,8 @@ from skill.durations import Duration
 class Answer(StrEnum):
     YES = "yes"
     NO = "no"
+    PARTLY = "partly"
+    """A qualified yes ("a bit", "sometimes"): a yes, since even a little counts."""
     UNSURE = "unsure"
     UNCLEAR = "unclear"
     """Anything that is not yes, no or not sure (another question, a misheard word)."""
@@ -69,6 +71,9 @@ class Result:
     sign: Question | None = None
     """The question answered yes (or taken as yes); None when every sign was answered no."""
     taken_as_yes: bool = False
+    """The person was not sure, or not understood, twice: taken as a possible yes."""
+    partly: bool = False
+    """The person said "a bit" or similar: a yes."""
     duration: Duration | None = None
     """How long they have had the pain; None with no sign means it could not be understood."""
 
@@ -99,6 +104,8 @@ class Triage:
         question = self.questions[state.index]
         if answer is Answer.YES:
             return Result(question.level, sign=question)
+        if answer is Answer.PARTLY:
+            return Result(question.level, sign=question, partly=True)
         if answer is Answer.NO:
             return Ask(CheckState(state.index + 1))
         if not state.retried:

@@ -32,6 +32,7 @@ from skill.conversation import (
     HELP,
     NO,
     REPEAT,
+    SOMEWHAT,
     START_OVER,
     TOPIC_INTENTS,
     UNSURE,
@@ -305,6 +306,7 @@ def _in_menu(intent: str) -> tuple[str, bool]:
         UNSURE: (M.fallback, False),
         DURATION_ANSWER: (M.fallback, False),
         YES: (M.yes_nothing_offered, False),
+        SOMEWHAT: (M.yes_nothing_offered, False),
         NO: (M.goodbye, True),
         HELP: (M.help, False),
         FALLBACK: (M.fallback, False),
@@ -320,6 +322,7 @@ def _in_check(intent: str) -> tuple[str, bool]:
     first_level = QUESTIONS[0].level
     return {
         YES: (CONTENT.outcomes[first_level].speech, True),
+        SOMEWHAT: (CONTENT.outcomes[first_level].speech, True),
         NO: (QUESTIONS[1].ask, False),
         UNSURE: (M.check_unsure_again, False),
         EMERGENCY: (CONTENT.outcomes[Level.EMERGENCY].speech, True),
@@ -481,21 +484,31 @@ def test_silence_twice_in_the_check_ends_the_session_quietly(device: Device) -> 
 # -- slots and entity resolution ---------------------------------------------------------------
 
 
-def test_unmatched_medicine_with_markup_characters_is_escaped(device: Device) -> None:
-    # ER_SUCCESS_NO_MATCH: Alexa heard a value that is not in the MEDICINE type.
-    heard_value = "lemsip & <honey>"
+def test_unmatched_medicine_is_never_read_back(device: Device) -> None:
+    # ER_SUCCESS_NO_MATCH: Alexa heard a value that is not in the MEDICINE type. It may be a
+    # mishearing or a symptom ("chest pain"), so the skill does not repeat it as a medicine.
+    heard_value = "chest pain & <honey>"
     response = device.intent(
         "PainReliefIntent", medicine=SlotValue(heard_value, heard_value, None, custom=True)
     )
     assert device.events[-1]["request"]["intent"]["slots"]["medicine"]["resolutions"][
         "resolutionsPerAuthority"
     ][0]["status"]["code"] == ("ER_SUCCESS_NO_MATCH")
-    ssml = response["response"]["outputSpeech"]["ssml"]
-    assert "&amp;" in ssml and "&lt;honey&gt;" in ssml
     said = assert_question(response)
-    assert "Lemsip & <honey>" in said
+    assert "chest pain" not in said and "honey" not in said
     assert "pharmacist" in said
     assert response["response"]["card"]["title"] == CONTENT.medicines[UNKNOWN_MEDICINE].title
+
+
+def test_slot_text_that_is_spoken_is_escaped(device: Device) -> None:
+    # The matched value's name is spoken; whatever arrives there is escaped for SSML.
+    response = device.intent(
+        "PainReliefIntent",
+        medicine=SlotValue("x", "x", ("NAPROXEN", "naproxen & <b>"), custom=True),
+    )
+    ssml = response["response"]["outputSpeech"]["ssml"]
+    assert "&amp;" in ssml and "&lt;b&gt;" in ssml
+    assert "Naproxen & <b>" in assert_question(response)
 
 
 @pytest.mark.parametrize(
@@ -504,9 +517,11 @@ def test_unmatched_medicine_with_markup_characters_is_escaped(device: Device) ->
         ("IBUPROFEN", "ibuprofen", "ibuprofen"),
         ("PARACETAMOL", "paracetamol", "paracetamol"),
         ("NAPROXEN", "naproxen", "other_anti_inflammatory"),
-        ("TRAMADOL", "tramadol", UNKNOWN_MEDICINE),
+        ("TRAMADOL", "tramadol", "prescribed"),
+        ("CO_CODAMOL", "co codamol", "contains_paracetamol"),
+        ("SOMETHING_NEW", "something new", UNKNOWN_MEDICINE),
     ],
-    ids=["ibuprofen", "paracetamol", "naproxen", "tramadol-unlisted"],
+    ids=["ibuprofen", "paracetamol", "naproxen", "tramadol", "co-codamol", "unlisted-id"],
 )
 def test_resolved_medicine_gets_its_advice(
     device: Device, value_id: str, name: str, advice: str

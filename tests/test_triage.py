@@ -32,16 +32,21 @@ N = len(QUESTIONS)
 GP_AFTER_DAYS = CONTENT.duration.gp_after_days
 
 YES, NO, UNSURE, UNCLEAR = Answer.YES, Answer.NO, Answer.UNSURE, Answer.UNCLEAR
+PARTLY = Answer.PARTLY  # "a bit", "sometimes": a yes, since even a little counts
 NOT_YES_OR_NO = (UNSURE, UNCLEAR)
 
 # What a person can say to one warning-sign question, as answer sequences.
 # Moving on to the next question: no, or "not sure"/unclear and then no.
 MOVE_ON: tuple[tuple[Answer, ...], ...] = ((NO,), (UNSURE, NO), (UNCLEAR, NO))
-# Ending the check on this question: yes, "not sure"/unclear then yes, or two in a row.
+# Ending the check on this question: yes (or "a bit"), "not sure"/unclear then yes (or
+# "a bit"), or two "not sure"/unclear in a row.
 END_HERE: tuple[tuple[Answer, ...], ...] = (
     (YES,),
+    (PARTLY,),
     (UNSURE, YES),
     (UNCLEAR, YES),
+    (UNSURE, PARTLY),
+    (UNCLEAR, PARTLY),
     *itertools.product(NOT_YES_OR_NO, repeat=2),
 )
 
@@ -87,6 +92,7 @@ class Expected:
     level: Level | None = None
     sign: Question | None = None
     taken_as_yes: bool = False
+    partly: bool = False
 
 
 def expected_outcome(path: Sequence[Answer]) -> Expected:
@@ -102,6 +108,8 @@ def expected_outcome(path: Sequence[Answer]) -> Expected:
         question = QUESTIONS[index]
         if answer is YES:
             return Expected(level=question.level, sign=question)
+        if answer is PARTLY:
+            return Expected(level=question.level, sign=question, partly=True)
         if answer is NO:
             index, unsure_before = index + 1, False
         elif unsure_before:
@@ -126,6 +134,7 @@ def assert_matches(got: Step, expected: Expected, path: Sequence[Answer]) -> Non
         assert got.level == expected.level, where
         assert got.sign == expected.sign, where
         assert got.taken_as_yes == expected.taken_as_yes, where
+        assert got.partly == expected.partly, where
         assert got.duration is None, where
 
 
@@ -133,8 +142,8 @@ def assert_matches(got: Step, expected: Expected, path: Sequence[Answer]) -> Non
 
 
 def total_paths(question_count: int) -> int:
-    """Paths through the tree: each question is left 3 ways or ended 7 ways; the duration
-    question, answered with yes / no / not sure / unclear, ends after two answers (4 x 4)."""
+    """Paths through the tree: each question is left 3 ways or ended 10 ways; the duration
+    question, answered with anything but a duration, ends after two answers (5 x 5)."""
     ending_on_a_question = sum(len(MOVE_ON) ** k * len(END_HERE) for k in range(question_count))
     return ending_on_a_question + len(MOVE_ON) ** question_count * len(Answer) ** 2
 
@@ -155,7 +164,7 @@ def test_every_path_ends_with_the_level_of_the_first_yes() -> None:
             got = step(state, answer)
             assert_matches(got, expected_outcome(longer), longer)
             emergency = state.index < N and QUESTIONS[state.index].level is Level.EMERGENCY
-            if emergency and answer is YES:
+            if emergency and answer in (YES, PARTLY):
                 assert isinstance(got, Result), "a question followed an emergency yes"
             if isinstance(got, Result):
                 paths += 1
