@@ -58,3 +58,45 @@ def chat(show_json: bool, model_file: Path | None) -> None:
         for out in render(exchange, show_json=show_json):
             click.echo(out)
     session.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--skill-id",
+    envvar="SKILL_ID",
+    default=None,
+    help="Your skill's id (amzn1.ask.skill...); requests for others are refused. [env: SKILL_ID]",
+)
+@click.option(
+    "--insecure-dev",
+    is_flag=True,
+    help="Turn OFF request verification, for local tools that cannot sign. Never in production.",
+)
+def serve(host: str, port: int, skill_id: str | None, insecure_dev: bool) -> None:
+    """Serve the skill over HTTP for development (POST /alexa, GET /health).
+
+    Verification is on unless --insecure-dev is given, and then SKILL_ID is required.
+    In production run gunicorn behind TLS instead; see the README.
+    """
+    import logging
+
+    from skill.verify import AlexaRequestVerifier
+    from skill.web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    if insecure_dev:
+        click.secho(
+            "WARNING: request verification is OFF (--insecure-dev). Anyone who can reach "
+            "this port can drive the skill. Never use this in production.",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+        app = create_app(skill_id=skill_id, verifier=None)
+    else:
+        if not skill_id:
+            raise click.UsageError("set SKILL_ID (or --skill-id), or use --insecure-dev locally")
+        app = create_app(skill_id=skill_id, verifier=AlexaRequestVerifier())
+    app.run(host=host, port=port, debug=False, use_reloader=False)
