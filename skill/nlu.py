@@ -55,13 +55,13 @@ _DURATION = re.compile(
 _ACRONYM = re.compile(r"\b[A-Z](?:&?[A-Z]){1,3}\b")
 
 
-def normalise(text: str) -> str:
-    """Lower case, words only: how typed text and sample utterances are compared.
+def spell_acronyms(text: str) -> str:
+    """Typed acronyms as spaced letters ("GP" -> "G P"), as samples spell them ("g. p.")."""
+    return _ACRONYM.sub(lambda m: " ".join(m.group().replace("&", "")), text)
 
-    Typed acronyms become spaced letters ("GP" -> "g p"), as sample utterances spell them
-    ("g. p.") and as Alexa hears them.
-    """
-    text = _ACRONYM.sub(lambda m: " ".join(m.group().replace("&", "")), text)
+
+def normalise(text: str) -> str:
+    """Lower case, words only: how typed text and sample utterances are compared."""
     text = text.lower().replace("-", " ").replace("\u2019", "'")
     text = re.sub(r"[^a-z0-9' ]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -179,7 +179,7 @@ class InteractionModel:
 
     def resolve(self, text: str) -> Match:
         """The intent and slots Alexa would most likely send for ``text``."""
-        said = normalise(text)
+        said = normalise(spell_acronyms(text))
         for intent, phrases in BUILT_IN_PHRASES.items():
             if intent in self.intents and said in phrases:
                 return Match(intent)
