@@ -100,3 +100,79 @@ def serve(host: str, port: int, skill_id: str | None, insecure_dev: bool) -> Non
             raise click.UsageError("set SKILL_ID (or --skill-id), or use --insecure-dev locally")
         app = create_app(skill_id=skill_id, verifier=AlexaRequestVerifier())
     app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def _project_root() -> Path:
+    """The source checkout this command runs in (the folder holding pyproject.toml)."""
+    return Path(__file__).resolve().parent.parent
+
+
+@main.command()
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: this checkout).",
+)
+def validate(root: Path | None) -> None:
+    """Check the interaction models and skill manifest against Alexa's rules and the code.
+
+    Prints one line per finding (file, JSON path, severity, message); exits 1 on any error.
+    """
+    from skill.validate import validate_project
+
+    findings = validate_project(root or _project_root())
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    click.echo(f"{errors} errors, {warnings} warnings", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@main.command("sync-model")
+def sync_model() -> None:
+    """Copy interaction_model/*.json into skill-package/ for the ASK CLI (never by hand)."""
+    from skill.validate import sync_model as copy_models
+
+    written = copy_models(_project_root())
+    for path in written:
+        click.echo(f"updated {path}")
+    if not written:
+        click.echo("skill-package/ is already in sync")
+
+
+@main.command()
+@click.option("--runtime", type=click.Choice(["3.12", "3.13"]), default="3.12", show_default=True)
+@click.option(
+    "--arch",
+    "architecture",
+    type=click.Choice(["arm64", "x86_64"]),
+    default="arm64",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("dist/lambda.zip"),
+    show_default=True,
+)
+def package(runtime: str, architecture: str, output: Path) -> None:
+    """Build the Lambda zip (reproducible); also unpacked in build/lambda for the ASK CLI."""
+    from skill.package import PackageError, build
+
+    root = _project_root()
+    try:
+        built = build(
+            root,
+            output,
+            runtime=runtime,
+            architecture=architecture,
+            unpacked=root / "build" / "lambda",
+        )
+    except PackageError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{built.path}  python{runtime} {architecture}  {built.files} files")
+    click.echo(f"size    {built.size:,} bytes ({built.size / 1_000_000:.2f} MB)")
+    click.echo(f"sha256  {built.sha256}")
