@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test lint typecheck unit clean
+.PHONY: chat test lint typecheck unit validate cfn-lint package clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.12 ...")'
@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 chat: $(STAMP)
 	$(BIN)/backpain chat
 
-## Lint, type-check and run every test.
-test: lint typecheck unit
+## Lint, type-check, check the skill's model, manifest and template, and run every test.
+test: lint typecheck validate cfn-lint unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,6 +30,16 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+validate: $(STAMP)
+	$(BIN)/backpain validate
+
+cfn-lint: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+## The Lambda zip (dist/lambda.zip, and build/lambda for the ASK CLI).
+package: $(STAMP)
+	$(BIN)/backpain package
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
