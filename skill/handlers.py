@@ -28,6 +28,7 @@ from skill.conversation import (
     CHECK_SYMPTOMS,
     DURATION_ANSWER,
     EMERGENCY,
+    HANDLED_INTENTS,
     NO,
     SOMEWHAT,
     UNSURE,
@@ -49,6 +50,9 @@ _KINDS = {
 }
 # Intents that carry a person's answer in the check: logged only as "answer".
 _ANSWER_INTENTS = frozenset({YES, NO, UNSURE, SOMEWHAT, DURATION_ANSWER, EMERGENCY, CHECK_SYMPTOMS})
+# Any other name is logged as "other": a name from outside the interaction model is text from
+# the request, which could forge a field or a line in the log.
+_LOGGED_INTENTS = HANDLED_INTENTS - _ANSWER_INTENTS
 # Requests whose response may not carry speech.
 _SILENT_REQUESTS = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 _STARTED = "started"
@@ -145,8 +149,13 @@ class ErrorHandler(AbstractExceptionHandler):
         # The type only: an exception's text can quote the request.
         log.error("event=error type=%s", type(exception).__name__)
         if get_request_type(handler_input) in _SILENT_REQUESTS:
-            return handler_input.response_builder.response
-        return build_response(handler_input, self.conversation.error_reply())
+            response = handler_input.response_builder.response
+        else:
+            response = build_response(handler_input, self.conversation.error_reply())
+        # The response interceptors do not run after an exception: log the request line here,
+        # so that every request still has exactly one.
+        log_request(handler_input)
+        return response
 
 
 class TimingInterceptor(AbstractRequestInterceptor):
@@ -154,23 +163,37 @@ class TimingInterceptor(AbstractRequestInterceptor):
         handler_input.attributes_manager.request_attributes[_STARTED] = time.perf_counter()
 
 
+def log_request(handler_input: HandlerInput) -> None:
+    """One key=value line: request type, intent, outcome level and time taken, nothing else.
+
+    No user id, device id, session attributes or answers: an answer intent is logged only as
+    "answer", and the outcome only as its level.
+    """
+    attributes = handler_input.attributes_manager.request_attributes
+    started = attributes.get(_STARTED)
+    elapsed = (time.perf_counter() - started) * 1000 if isinstance(started, float) else -1.0
+    request = handler_input.request_envelope.request
+    intent = "-"
+    if isinstance(request, IntentRequest) and request.intent is not None:
+        name = request.intent.name
+        if name in _ANSWER_INTENTS:
+            intent = "answer"
+        elif name in _LOGGED_INTENTS:
+            intent = str(name)
+        else:
+            intent = "other"
+    outcome = attributes.get(_OUTCOME)
+    log.info(
+        "event=request type=%s intent=%s outcome=%s ms=%.1f",
+        get_request_type(handler_input),
+        intent,
+        outcome or "-",
+        elapsed,
+    )
+
+
 class LogInterceptor(AbstractResponseInterceptor):
     """One line per request with no user id, device id, session attributes or answers."""
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        attributes = handler_input.attributes_manager.request_attributes
-        started = attributes.get(_STARTED)
-        elapsed = (time.perf_counter() - started) * 1000 if isinstance(started, float) else -1.0
-        request = handler_input.request_envelope.request
-        intent = "-"
-        if isinstance(request, IntentRequest) and request.intent is not None:
-            name = request.intent.name
-            intent = "answer" if name in _ANSWER_INTENTS else str(name)
-        outcome = attributes.get(_OUTCOME)
-        log.info(
-            "event=request type=%s intent=%s outcome=%s ms=%.1f",
-            get_request_type(handler_input),
-            intent,
-            outcome or "-",
-            elapsed,
-        )
+        log_request(handler_input)
