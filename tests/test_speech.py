@@ -108,7 +108,7 @@ def spoken_strings() -> Iterator[Any]:
         yield pytest.param(
             f"{messages.check_reprompt} {question.ask}", id=f"questions.{question.id}.reprompt"
         )
-        for name in ("readback_yes", "readback_unsure"):
+        for name in ("readback_yes", "readback_unsure", "readback_partly"):
             spoken = getattr(messages, name).format(sign=question.readback)
             yield pytest.param(spoken, id=f"questions.{question.id}.{name}")
     yield pytest.param(CONTENT.duration.ask, id="duration.ask")
