@@ -114,6 +114,7 @@ class Messages:
     welcome: str
     welcome_reprompt: str
     welcome_title: str
+    one_shot_notice: str
     disclaimer: str
     help: str
     help_reprompt: str
@@ -130,6 +131,7 @@ class Messages:
     error: str
     error_title: str
     check_title: str
+    check_card: str
     check_intro: str
     check_help: str
     check_restart: str

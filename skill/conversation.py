@@ -9,7 +9,7 @@ discarded, and a damaged check restarts from its first question rather than skip
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +40,8 @@ class Turn:
     intent: str | None = None
     slots: Mapping[str, Slot] = field(default_factory=dict)
     attributes: Mapping[str, Any] | None = None
+    new_session: bool = False
+    """True for a one-shot request ("Alexa, ask back pain helper ..."): no welcome was heard."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,13 @@ class Conversation:
         if turn.kind is RequestKind.INTENT and turn.intent == EMERGENCY:
             # Whatever state the session is in, even a damaged one.
             return self._outcome(Result(Level.EMERGENCY))
+        reply = self._answer(turn)
+        if turn.new_session and reply.end_session is False:
+            # A one-shot request skips the welcome and its "in an emergency, phone 999".
+            return replace(reply, speech=(self.m.one_shot_notice, *reply.speech))
+        return reply
+
+    def _answer(self, turn: Turn) -> Reply:
         attributes = turn.attributes if isinstance(turn.attributes, Mapping) else {}
         check = attributes.get("check")
         if check is not None:
@@ -341,7 +350,9 @@ class Conversation:
             reprompt = duration.reprompt
         else:
             text, reprompt = question.ask, f"{self.m.check_reprompt} {question.ask}"
-        card = Card(self.m.check_title, text) if ask.state == CheckState() else None
+        # Shown in the Alexa app as the check starts: if the session times out mid-check
+        # (when Alexa lets the skill say nothing), the emergency signs are still there.
+        card = Card(self.m.check_title, self.m.check_card) if ask.state == CheckState() else None
         return Reply(
             (*lead, text),
             reprompt,

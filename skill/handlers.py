@@ -93,7 +93,14 @@ def turn_from(handler_input: HandlerInput) -> Turn:
             if slot.spoken or slot.resolved_id:
                 slots[name] = slot
     attributes = envelope.session.attributes if envelope.session is not None else None
-    return Turn(kind, intent_name, slots, attributes if isinstance(attributes, dict) else None)
+    new_session = envelope.session is not None and envelope.session.new is True
+    return Turn(
+        kind,
+        intent_name,
+        slots,
+        attributes if isinstance(attributes, dict) else None,
+        new_session=new_session and kind is RequestKind.INTENT,
+    )
 
 
 def build_response(handler_input: HandlerInput, reply: Reply) -> Response:

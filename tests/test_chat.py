@@ -78,7 +78,7 @@ def test_one_shot_medicine_question_gets_the_ibuprofen_answer() -> None:
     output = chat("ask back pain helper can I take nurofen")
     answer = reply_to(output, "ask back pain helper can I take nurofen")
     ibuprofen = CONTENT.medicines["ibuprofen"]
-    assert f"Alexa: {ibuprofen.speech}" in answer
+    assert f"Alexa: {M.one_shot_notice} {ibuprofen.speech}" in answer
     assert f"[card] {ibuprofen.title}" in answer
     assert "no session was open" not in answer
 
@@ -167,7 +167,7 @@ def test_one_shot_request_is_a_new_session(device: Chat) -> None:
     assert "attributes" not in session
     assert exchange.request["request"]["type"] == "IntentRequest"
     assert exchange.request["request"]["intent"]["name"] == "ScanIntent"
-    assert exchange.speech.startswith(CONTENT.topics["scan"].speech)
+    assert exchange.speech.startswith(f"{M.one_shot_notice} {CONTENT.topics['scan'].speech}")
     assert not exchange.ends_session
 
 

@@ -114,8 +114,9 @@ def spoken_strings() -> dict[str, str]:
         spoken[f"outcomes.{outcome.level}.safety_net"] = outcome.safety_net
     for f in fields(Messages):
         value = getattr(M, f.name)
-        if not isinstance(value, str) or f.name.endswith("_title") or f.name == "disclaimer":
-            continue  # card titles and the card footer are shown, not spoken
+        shown = f.name.endswith(("_title", "_card")) or f.name == "disclaimer"
+        if not isinstance(value, str) or shown:
+            continue  # card titles, cards and the card footer are shown, not spoken
         if "{sign}" in value:
             continue  # formatted with every question above
         if "{duration}" in value:

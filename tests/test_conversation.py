@@ -708,3 +708,45 @@ def test_repeat_with_damaged_said_gives_the_welcome() -> None:
 def test_an_offer_that_is_not_text_is_ignored(offer: Any) -> None:
     reply = Session({"offer": offer}).say(YES)
     assert reply.speech == (M.yes_nothing_offered,)
+
+
+# -- one-shot requests ------------------------------------------------------------------------
+
+
+def one_shot(intent: str, **slots: str | Slot) -> Reply:
+    """ "Alexa, ask back pain helper ...": a new session with no welcome heard."""
+    filled = {k: v if isinstance(v, Slot) else Slot(spoken=v) for k, v in slots.items()}
+    return CONVERSATION.respond(Turn(RequestKind.INTENT, intent, filled, None, new_session=True))
+
+
+@pytest.mark.parametrize("intent", [*sorted(TOPIC_INTENTS), CHECK_SYMPTOMS, HELP, FALLBACK])
+def test_a_one_shot_answer_starts_with_the_999_line_the_welcome_would_have_given(
+    intent: str,
+) -> None:
+    reply = one_shot(intent)
+    assert reply.end_session is False
+    assert reply.speech[0] == M.one_shot_notice
+    assert "999" in reply.speech[0]
+
+
+def test_a_one_shot_emergency_says_999_first_without_the_notice() -> None:
+    reply = one_shot(EMERGENCY)
+    assert_emergency(reply)
+    assert M.one_shot_notice not in reply.speech
+
+
+def test_the_notice_is_not_repeated_once_the_session_goes_on() -> None:
+    session = Session()
+    session.open()
+    assert M.one_shot_notice not in session.say("ScanIntent").speech
+
+
+def test_the_card_sent_as_the_check_starts_lists_the_emergency_signs_and_999() -> None:
+    # If the session then times out, Alexa lets the skill say nothing: the card remains.
+    session = Session()
+    session.open()
+    card = session.say(CHECK_SYMPTOMS).card
+    assert card is not None
+    assert "999" in card.text
+    for sign in ("peeing", "bottom or genitals", "both legs", "chest pain", "fall"):
+        assert sign in card.text

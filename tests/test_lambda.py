@@ -215,7 +215,7 @@ def test_one_shot_medicine_on_an_echo_show_uses_the_resolved_medicine(
     response = handler(fixture("intent_request_medicine_echo_show.json"), None)
     said = assert_question(response)
     ibuprofen = CONTENT.medicines["ibuprofen"]
-    assert said.startswith(flat(ibuprofen.speech))
+    assert said.startswith(flat(f"{M.one_shot_notice} {ibuprofen.speech}"))
     assert "pharmacist" in said
     assert response["response"]["card"]["title"] == ibuprofen.title
 
@@ -344,6 +344,9 @@ def test_every_intent_as_a_one_shot_request(device: Device, intent: str) -> None
     first, final = _in_menu(intent)
     response = device.intent(intent, **_slots_for(intent))
     assert device.events[0]["session"]["new"] is True
+    if not final:
+        # No welcome was heard, so the answer starts with "in an emergency, phone 999".
+        first = f"{M.one_shot_notice} {first}"
     said = _assert_reply(response, first, final)
     if intent == CHECK_SYMPTOMS:
         assert QUESTIONS[0].ask in said
@@ -531,7 +534,8 @@ def test_resolved_medicine_gets_its_advice(
     )
     said = assert_question(response)
     medicine = name[:1].upper() + name[1:]
-    assert said.startswith(flat(CONTENT.medicines[advice].speech.format(medicine=medicine)))
+    advice_speech = CONTENT.medicines[advice].speech.format(medicine=medicine)
+    assert said.startswith(flat(f"{M.one_shot_notice} {advice_speech}"))
 
 
 # -- requests that take no speech --------------------------------------------------------------
