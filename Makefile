@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test lint typecheck unit validate cfn-lint package clean
+.PHONY: chat test lint typecheck unit validate cfn-lint package bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.12 ...")'
@@ -40,6 +40,11 @@ cfn-lint: $(STAMP)
 ## The Lambda zip (dist/lambda.zip, and build/lambda for the ASK CLI).
 package: $(STAMP)
 	$(BIN)/backpain package
+
+## The skill against an idiomatic ask-sdk-core hello world: cold, warm, memory, zip, web
+## (about a minute; see docs/performance.md). BENCH_ARGS="--python python3.12" for example.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

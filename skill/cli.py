@@ -158,7 +158,16 @@ def sync_model() -> None:
     default=Path("dist/lambda.zip"),
     show_default=True,
 )
-def package(runtime: str, architecture: str, output: Path) -> None:
+@click.option(
+    "--bytecode",
+    is_flag=True,
+    help="Also ship precompiled bytecode (faster cold starts); needs a Python of the runtime's "
+    "version, such as python3.12 on PATH.",
+)
+@click.option("--python", "python", default=None, help="The interpreter --bytecode compiles with.")
+def package(
+    runtime: str, architecture: str, output: Path, bytecode: bool, python: str | None
+) -> None:
     """Build the Lambda zip (reproducible); also unpacked in build/lambda for the ASK CLI."""
     from skill.package import PackageError, build
 
@@ -170,6 +179,8 @@ def package(runtime: str, architecture: str, output: Path) -> None:
             runtime=runtime,
             architecture=architecture,
             unpacked=root / "build" / "lambda",
+            bytecode=bytecode,
+            python=python,
         )
     except PackageError as exc:
         raise click.ClickException(str(exc)) from None

@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+# Read as plain files, not through importlib.resources, whose import costs a Lambda cold start
+# about 6 ms (docs/performance.md); the package is always installed unpacked.
+_CONTENT_DIR = Path(__file__).parent / "content"
 
 CHECK = "check"
 """The offer that starts the warning-sign check rather than another topic."""
@@ -247,7 +250,7 @@ def _check_placeholders(where: str, text: str, allowed: frozenset[str]) -> None:
 def _read(directory: Path | None, name: str) -> dict[str, Any]:
     try:
         if directory is None:
-            text = resources.files("skill.content").joinpath(name).read_text(encoding="utf-8")
+            text = (_CONTENT_DIR / name).read_text(encoding="utf-8")
         else:
             text = (directory / name).read_text(encoding="utf-8")
         return tomllib.loads(text)

@@ -1,0 +1,1 @@
+"""The benchmark: the skill against an idiomatic ask-sdk-core hello world (``make bench``)."""
