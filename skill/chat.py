@@ -4,6 +4,10 @@ Typed text becomes the request Alexa would send: "open back pain helper" a Launc
 "ask back pain helper ..." a one-shot request in a new session, anything else an intent
 resolved against the interaction model. The request goes through the same skill object as
 Lambda, and the session carries on until the skill ends it.
+
+With a screen (``backpain chat --screen``) the device is an Echo Show: the chat prints what
+the screen shows, from the APL directive's data, and "tap yes" taps a button, sending the
+APL UserEvent the device would.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill import envelopes
 from skill.alexa import create_skill, handle_event
+from skill.handlers import DATASOURCE
 from skill.nlu import FALLBACK, InteractionModel, normalise
 from skill.speech import strip_ssml
 
 QUIT = frozenset({"quit", "exit", ":q"})
+TAP = "tap "
+"""Typed before a button's label ("tap yes", "tap not sure") to tap it on the screen."""
+RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 # Words that join the invocation to a one-shot request: "ask back pain helper *if* ...".
 _CONNECTORS = frozenset({"to", "about", "if", "whether", "for"})
 
@@ -51,6 +59,14 @@ class Exchange:
     @property
     def ends_session(self) -> bool:
         return self.response.get("response", {}).get("shouldEndSession") is not False
+
+    @property
+    def screen(self) -> tuple[str, dict[str, Any]] | None:
+        """The token and data of the APL document the response shows, if it shows one."""
+        for directive in self.response.get("response", {}).get("directives") or []:
+            if directive.get("type") == RENDER_DOCUMENT:
+                return directive["token"], directive["datasources"][DATASOURCE]
+        return None
 
 
 def _speech(output: Any) -> str:
@@ -117,6 +133,29 @@ class Chat:
             return exchange
         return self._send(self.session, self._intent(text))
 
+    def tap(self, label: str) -> Exchange | str:
+        """Tap the button labelled ``label`` (or numbered, from 1) on the screen showing.
+
+        Returns a note instead when there is no screen or no such button. A screen can outlive
+        its session, as on a device: a tap on it then starts a new session.
+        """
+        screen = self.last.screen if self.last is not None else None
+        if screen is None:
+            return "nothing on the screen to tap (start the chat with --screen)"
+        token, data = screen
+        choices = data["choices"]
+        wanted = normalise(label)
+        found = [c for c in choices if normalise(c["label"]) == wanted]
+        if not found and wanted.isdigit() and 0 < int(wanted) <= len(choices):
+            found = [choices[int(wanted) - 1]]
+        if not found:
+            buttons = ", ".join(c["label"] for c in choices) or "none"
+            return f"no button {label!r} on the screen (buttons: {buttons})"
+        session = self.session or self._new_session()
+        return self._send(
+            session, envelopes.user_event(token, [found[0]["action"], found[0]["value"]])
+        )
+
     def silence(self) -> str | Exchange | None:
         """The person says nothing: Alexa speaks the reprompt once, then ends the session."""
         if self.session is None:
@@ -135,6 +174,30 @@ class Chat:
         return self._send(session, envelopes.session_ended_request("USER_INITIATED"))
 
 
+def render_screen(data: dict[str, Any]) -> Iterator[str]:
+    """What a screen shows, as text: title, points, question, buttons, then the small print."""
+    pad = " " * 11
+    title = data["title"]
+    if data["layout"] == "outcome":
+        title = f"{data['urgency']}: {title}"
+        if data["level"] == "emergency":
+            title = f"{title.upper()}  (the largest type)"
+    elif data["progress"]:
+        title = f"{title} · {data['progress']}"
+    yield f"  [screen] {title}"
+    if data["text"]:
+        yield pad + data["text"]
+    for point in data["points"]:
+        yield f"{pad}* {point}"
+    if data["prompt"]:
+        yield pad + data["prompt"]
+    if data["choices"]:
+        yield pad + "buttons: " + "  ".join(f"[{c['label']}]" for c in data["choices"])
+    for small in (data["source"], data["reviewed"], data["disclaimer"]):
+        if small:
+            yield pad + small
+
+
 def render(exchange: Exchange, *, show_json: bool = False) -> Iterator[str]:
     """The lines the chat prints for one exchange."""
     if show_json:
@@ -149,6 +212,9 @@ def render(exchange: Exchange, *, show_json: bool = False) -> Iterator[str]:
         yield f"  [card] {card.get('title', '')}"
         for line in str(card.get("content", "")).splitlines():
             yield f"         {line}" if line else ""
+    screen = exchange.screen
+    if screen is not None:
+        yield from render_screen(screen[1])
     if exchange.ends_session:
         yield "  (session ended)"
     elif exchange.reprompt:

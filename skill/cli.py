@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from skill.nlu import InteractionModel, model_path
+
+if TYPE_CHECKING:
+    from skill.chat import Exchange
 
 
 @click.group()
@@ -18,21 +22,30 @@ def main() -> None:
 @main.command()
 @click.option("--json", "show_json", is_flag=True, help="Show the request and response JSON.")
 @click.option(
+    "--screen",
+    "screen",
+    is_flag=True,
+    help='Be an Echo Show: print what the screen shows; type "tap yes" to tap a button.',
+)
+@click.option(
     "--model",
     "model_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="Interaction model to resolve typed text against (default: en-GB).",
 )
-def chat(show_json: bool, model_file: Path | None) -> None:
+def chat(show_json: bool, screen: bool, model_file: Path | None) -> None:
     """Talk to the skill as if you were speaking to an Echo.
 
     Start with "open back pain helper" or "ask back pain helper do I need a scan".
-    Press Enter on an empty line to stay silent; type "quit" to leave.
+    Press Enter on an empty line to stay silent; type "quit" to leave. With --screen,
+    "tap <button>" taps a button on the screen ("tap yes", "tap not sure", "tap 2").
     """
-    from skill.chat import QUIT, Chat, render
+    from skill import envelopes
+    from skill.chat import QUIT, TAP, Chat, render
 
-    session = Chat(InteractionModel.load(model_file or model_path()))
+    interfaces = dict(envelopes.APL_INTERFACE) if screen else {}
+    session = Chat(InteractionModel.load(model_file or model_path()), interfaces=interfaces)
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Back pain helper, local chat. Try: open back pain helper. Type quit to leave.")
@@ -49,7 +62,14 @@ def chat(show_json: bool, model_file: Path | None) -> None:
             click.echo(f"you> {text}")
         if text.lower() in QUIT:
             break
-        exchange = session.say(text) if text else session.silence()
+        if text.lower().startswith(TAP):
+            tapped = session.tap(text[len(TAP) :])
+            if isinstance(tapped, str):
+                click.echo(f"  ({tapped})")
+                continue
+            exchange: Exchange | str | None = tapped
+        else:
+            exchange = session.say(text) if text else session.silence()
         if exchange is None:
             continue
         if isinstance(exchange, str):

@@ -61,6 +61,8 @@ class Topic:
     title: str
     speech: str
     card: str
+    points: tuple[str, ...]
+    """The key points a screen shows, from the speech and the card."""
     offer: str
     invite: str
     sources: tuple[str, ...]
@@ -103,6 +105,8 @@ class DurationQuestion:
 class Outcome:
     level: Level
     title: str
+    urgency: str
+    """A screen's label for the level, in words: colour is never the only sign."""
     speech: str
     safety_net: str
     card: str
@@ -150,6 +154,15 @@ class Messages:
     readback_unsure: str
     readback_partly: str
     readback_correction: str
+    screen_yes: str
+    screen_no: str
+    screen_unsure: str
+    screen_check: str
+    screen_progress: str
+    screen_source: str
+    screen_reviewed: str
+    screen_suggestions: tuple[str, ...]
+    """What the home screen offers: CHECK or topic ids."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +201,12 @@ _PLACEHOLDERS: dict[str, frozenset[str]] = {
     "readback_unsure": frozenset({"sign"}),
     "readback_partly": frozenset({"sign"}),
     "medicine": frozenset({"medicine"}),
+    "screen_progress": frozenset({"number", "total"}),
+    "screen_source": frozenset({"sources"}),
+    "screen_reviewed": frozenset({"date"}),
 }
+MAX_POINTS = 5
+"""Key points a topic may show: a screen is read at a glance."""
 
 
 def _build(cls: type[T], raw: Mapping[str, Any], where: str, **extra: Any) -> T:
@@ -318,6 +336,12 @@ def _check(content: Content) -> None:
             raise ContentError(f"{where}.offer: a topic cannot offer itself")
         for name in ("title", "speech", "card", "invite"):
             _check_placeholders(f"{where}.{name}", getattr(topic, name), frozenset())
+        if not 0 < len(topic.points) <= MAX_POINTS:
+            raise ContentError(f"{where}.points: give 1 to {MAX_POINTS} key points")
+        for n, point in enumerate(topic.points):
+            if not point.strip():
+                raise ContentError(f"{where}.points[{n}]: expected non-empty text")
+            _check_placeholders(f"{where}.points[{n}]", point, frozenset())
 
     if UNKNOWN_MEDICINE not in content.medicines:
         raise ContentError(f"topics.toml: medicines.{UNKNOWN_MEDICINE} is required")
@@ -359,6 +383,12 @@ def _check(content: Content) -> None:
         _check_sources(f"triage.toml:outcomes.{outcome.level}", outcome.sources, content.sources)
 
     _check_sources("messages.toml", content.messages.sources, content.sources)
+    suggestions = content.messages.screen_suggestions
+    if not suggestions or len(set(suggestions)) != len(suggestions):
+        raise ContentError("messages.toml:screen_suggestions: name each suggestion once")
+    for suggestion in suggestions:
+        if suggestion != CHECK and suggestion not in content.topics:
+            raise ContentError(f"messages.toml:screen_suggestions: no topic {suggestion!r}")
     for f in fields(Messages):
         value = getattr(content.messages, f.name)
         if isinstance(value, str):

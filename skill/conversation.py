@@ -4,16 +4,31 @@ An adapter turns an Alexa request into a :class:`Turn` (request kind, intent nam
 the session attributes it received) and turns the :class:`Reply` back into a response.
 Session attributes are untrusted input: anything this module did not write itself is
 discarded, and a damaged check restarts from its first question rather than skipping one.
+
+A reply also describes what a device with a screen shows (a :class:`Screen`), from the same
+content as the speech. A tap on one of its buttons comes back through :meth:`Conversation.touch`
+as the very turn that saying the button's words would give, so speech and touch share one path.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
-from skill.content_model import CHECK, Content, Level, Messages, Topic, default_content
+from skill.content_model import (
+    CHECK,
+    Content,
+    Level,
+    MedicineAdvice,
+    Messages,
+    Topic,
+    default_content,
+)
 from skill.durations import Duration, parse_iso_duration
 from skill.triage import Answer, Ask, CheckState, Result, Step, Triage
 
@@ -42,12 +57,62 @@ class Turn:
     attributes: Mapping[str, Any] | None = None
     new_session: bool = False
     """True for a one-shot request ("Alexa, ask back pain helper ..."): no welcome was heard."""
+    screen: bool = False
+    """True when the device shows a screen: only then is the reply's screen described."""
 
 
 @dataclass(frozen=True)
 class Card:
     title: str
     text: str
+
+
+class Layout(StrEnum):
+    """How a screen is laid out: one APL document each (skill/content/apl/<layout>.json)."""
+
+    TOPIC = "topic"
+    """A title with key points or a message, and buttons to answer an offer or pick a topic."""
+    QUESTION = "question"
+    """A warning-sign question (or how long), with its answer buttons."""
+    OUTCOME = "outcome"
+    """The check's outcome: its urgency, in words, with nothing else competing."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button. A tap sends ``action`` and ``value`` back as an APL UserEvent's arguments."""
+
+    label: str
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a device with a screen shows with a reply: plain data; the adapter draws it.
+
+    ``token`` and ``choices`` come from the session state the reply leaves, the state the next
+    request is read against, so a tap can be checked against the screen it was made on.
+    """
+
+    layout: Layout
+    title: str
+    text: str = ""
+    """A plain paragraph: a message, or what leads in to a question."""
+    points: tuple[str, ...] = ()
+    """Key points, shown as a list."""
+    prompt: str = ""
+    """The question the buttons answer."""
+    progress: str = ""
+    """Where the check is ("Question 3 of 15")."""
+    source: str = ""
+    reviewed: str = ""
+    disclaimer: str = ""
+    level: Level | None = None
+    """An outcome's urgency; ``urgency`` says it in words, since colour alone is not enough."""
+    urgency: str = ""
+    token: str = ""
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +126,11 @@ class Reply:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     outcome: Level | None = None
     """The check's outcome, when this reply gives one (for logs; never the answers)."""
+    screen: Screen | None = None
+    """What a screen shows, for a device with one; None where nothing new is shown."""
+    draw: Callable[[], Screen] | None = field(default=None, compare=False, repr=False)
+    """How to describe the screen: called only for a device with one, so that a device
+    without a screen pays nothing for screens."""
 
 
 # Intent names, as declared in interaction_model/en-GB.json.
@@ -105,6 +175,25 @@ HANDLED_INTENTS: frozenset[str] = frozenset(TOPIC_INTENTS) | ENDING_INTENTS | {
 
 _ANSWERS = {YES: Answer.YES, NO: Answer.NO, UNSURE: Answer.UNSURE, SOMEWHAT: Answer.PARTLY}
 
+# What a button sends back (a UserEvent's first argument; the second is a topic id for TOPIC,
+# SHORT or LONG for DURATION), and the intent saying the button's words gives.
+TAP_YES = "yes"
+TAP_NO = "no"
+TAP_UNSURE = "unsure"
+TAP_CHECK = "check"
+TAP_TOPIC = "topic"
+TAP_DURATION = "duration"
+SHORT = "short"
+LONG = "long"
+_TAP_INTENTS = {TAP_YES: YES, TAP_NO: NO, TAP_UNSURE: UNSURE, TAP_CHECK: CHECK_SYMPTOMS}
+_TAP_ACTIONS = frozenset({*_TAP_INTENTS, TAP_TOPIC, TAP_DURATION})
+_TOPIC_INTENTS_BY_ID = {topic: intent for intent, topic in TOPIC_INTENTS.items()}
+_MAX_TAP_CHARS = 64
+# Screen tokens: outside the check with nothing offered, and after the session has ended.
+MENU_TOKEN = "menu"
+END_TOKEN = "end"
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
+
 # Bounds on what we accept back from session attributes: Alexa refuses speech over 8,000
 # characters, and nothing this skill says comes near 3,000.
 _MAX_SAID = 12
@@ -124,6 +213,15 @@ class Conversation:
     def __init__(self, content: Content | None = None) -> None:
         self.content = content or default_content()
         self.triage = Triage(self.content.questions, self.content.duration.gp_after_days)
+        m = self.m
+        self._suggestions = tuple(self._suggestion(s) for s in m.screen_suggestions)
+        self._yes_no = (Choice(m.screen_yes, TAP_YES), Choice(m.screen_no, TAP_NO))
+        self._unsure = Choice(m.screen_unsure, TAP_UNSURE)
+        duration = self.content.duration
+        self._lengths = (
+            Choice(_capitalised(duration.short_words), TAP_DURATION, SHORT),
+            Choice(_capitalised(duration.long_words), TAP_DURATION, LONG),
+        )
         self._intent_handlers: dict[str, Callable[[_MenuState, Turn], Reply]] = {
             CHECK_SYMPTOMS: lambda _s, _t: self._start_check(),
             YES: self._yes,
@@ -144,6 +242,54 @@ class Conversation:
 
     def respond(self, turn: Turn) -> Reply:
         """The reply to one turn. Never raises for any turn an adapter can build."""
+        reply = self._respond(turn)
+        if not turn.screen or reply.draw is None:
+            return reply
+        # The buttons belong to the state the reply leaves: the next turn is read against it.
+        token, choices = (
+            self._controls(reply.attributes) if reply.end_session is False else (END_TOKEN, ())
+        )
+        screen = replace(reply.draw(), token=token, choices=choices)
+        return replace(reply, screen=screen, draw=None)
+
+    def touch(
+        self,
+        token: object,
+        arguments: object,
+        attributes: Mapping[str, Any] | None,
+        *,
+        new_session: bool = False,
+    ) -> Turn:
+        """The turn a tap gives: the very turn that saying the button's words would give.
+
+        ``token`` (the screen's) and ``arguments`` (the button's) come from the device and are
+        untrusted. Anything that is not a button this skill draws is not an answer: it gets
+        the fallback, or mid-check the same question again. A button of a screen no longer
+        shown (a double tap, a tap as the screen changes) is not an answer either: the person
+        hears where the conversation is, so a second "no" can never skip a question.
+        """
+        attributes = attributes if isinstance(attributes, Mapping) else None
+        tapped = _tapped(arguments)
+        if tapped is None:
+            return Turn(RequestKind.OTHER, attributes=attributes, screen=True)
+        expected, choices = self._controls(attributes)
+        if token != expected or tapped not in {(c.action, c.value) for c in choices}:
+            if new_session:  # the screen outlived its session: start afresh
+                return Turn(RequestKind.LAUNCH, screen=True)
+            return Turn(RequestKind.INTENT, REPEAT, attributes=attributes, screen=True)
+        action, value = tapped
+        slots: dict[str, Slot] = {}
+        if action == TAP_TOPIC:
+            intent = _TOPIC_INTENTS_BY_ID[value]
+        elif action == TAP_DURATION:
+            intent, slots = DURATION_ANSWER, {ROUGH_DURATION_SLOT: self._tapped_length(value)}
+        else:
+            intent = _TAP_INTENTS[action]
+        return Turn(
+            RequestKind.INTENT, intent, slots, attributes, new_session=new_session, screen=True
+        )
+
+    def _respond(self, turn: Turn) -> Reply:
         if turn.kind is RequestKind.SESSION_ENDED:
             return Reply()
         if turn.kind is RequestKind.LAUNCH:
@@ -171,8 +317,98 @@ class Conversation:
         return self._in_menu(self._menu_state(attributes), turn)
 
     def error_reply(self) -> Reply:
-        """What to say when something failed: an apology with the safety net."""
-        return self._final((self.m.error,), Card(self.m.error_title, self.m.error))
+        """What to say when something failed: an apology with the safety net.
+
+        No screen: drawing one could fail in the same way, and the apology must get through.
+        """
+        return self._final((self.m.error,), Card(self.m.error_title, self.m.error), draw=None)
+
+    # -- screens -------------------------------------------------------------------------
+
+    def _controls(self, attributes: Mapping[str, Any] | None) -> tuple[str, tuple[Choice, ...]]:
+        """The token and buttons of the screen for a session state: what a tap may do there."""
+        attributes = attributes if isinstance(attributes, Mapping) else {}
+        check = attributes.get("check")
+        if check is not None:
+            state = CheckState.from_dict(check, len(self.content.questions))
+            if state is None:
+                return "", ()
+            question = self.triage.question(state)
+            token = f"check.{question.id if question else 'duration'}"
+            if state.retried:
+                token += ".again"
+            answers = self._yes_no if question is not None else self._lengths
+            return token, (*answers, self._unsure)
+        offer = self._menu_state(attributes).offer
+        if offer is not None:
+            return f"offer.{offer}", self._yes_no
+        return MENU_TOKEN, self._suggestions
+
+    def _suggestion(self, suggestion: str) -> Choice:
+        if suggestion == CHECK:
+            return Choice(self.m.screen_check, TAP_CHECK)
+        if suggestion not in _TOPIC_INTENTS_BY_ID:
+            raise ValueError(f"screen_suggestions: no intent asks for topic {suggestion!r}")
+        return Choice(self.content.topics[suggestion].title, TAP_TOPIC, suggestion)
+
+    def _tapped_length(self, side: str) -> Slot:
+        """A tap on "less than 4 weeks" or "4 weeks or more", as Alexa would fill the slot."""
+        duration = self.content.duration
+        long = side == LONG
+        days = duration.gp_after_days if long else duration.gp_after_days - 1
+        words = duration.long_words if long else duration.short_words
+        return Slot(spoken=words, resolved_id=f"P{days}D", resolved_name=words)
+
+    def _message_screen(self, speech: tuple[str, ...], title: str) -> Screen:
+        """A screen showing what was said; a closing question becomes what the buttons answer."""
+        sentences = [s for part in speech for s in _SENTENCE_BREAK.split(part.strip()) if s]
+        prompt = sentences.pop() if sentences and sentences[-1].endswith("?") else ""
+        return Screen(Layout.TOPIC, title, text=" ".join(sentences), prompt=prompt)
+
+    def _sourced_screen(
+        self,
+        title: str,
+        points: tuple[str, ...],
+        prompt: str,
+        source_ids: tuple[str, ...],
+        reviewed: dt.date,
+    ) -> Screen:
+        return Screen(
+            Layout.TOPIC,
+            title,
+            points=points,
+            prompt=prompt,
+            source=self.m.screen_source.format(sources=self._source_names(source_ids)),
+            reviewed=self.m.screen_reviewed.format(date=_long_date(reviewed)),
+            disclaimer=self.m.disclaimer,
+        )
+
+    def _question_screen(self, state: CheckState, lead: tuple[str, ...], text: str) -> Screen:
+        total = len(self.content.questions) + 1  # the warning signs, then how long
+        return Screen(
+            Layout.QUESTION,
+            self.m.check_title,
+            text=" ".join(lead),
+            prompt=text,
+            progress=self.m.screen_progress.format(number=state.index + 1, total=total),
+        )
+
+    def _outcome_screen(self, level: Level) -> Screen:
+        """The outcome, general like the card: what the person answered is only spoken."""
+        outcome = self.content.outcomes[level]
+        if level is Level.EMERGENCY:
+            # The instruction, in the largest type, and nothing to compete with it: no buttons,
+            # no other service; only how to get the call made.
+            return Screen(
+                Layout.OUTCOME,
+                outcome.title,
+                text=outcome.safety_net,
+                level=level,
+                urgency=outcome.urgency,
+            )
+        advice = (outcome.speech, outcome.safety_net)
+        sourced = self._sourced_screen(outcome.title, advice, "", outcome.sources, outcome.reviewed)
+        return replace(sourced, layout=Layout.OUTCOME, level=level, urgency=outcome.urgency)
 
     # -- outside the check ---------------------------------------------------------------
 
@@ -196,7 +432,7 @@ class Conversation:
     def _in_menu(self, state: _MenuState, turn: Turn) -> Reply:
         intent = turn.intent if turn.kind is RequestKind.INTENT else None
         if intent in ENDING_INTENTS:
-            return self._final((self.m.goodbye,), Card(self.m.goodbye_title, self.m.goodbye))
+            return self._goodbye(self.m.goodbye, self.m.goodbye_title)
         if intent == PAIN_RELIEF and MEDICINE_SLOT in turn.slots:
             return self._medicine(turn.slots[MEDICINE_SLOT])
         if intent is not None and intent in TOPIC_INTENTS:
@@ -223,6 +459,14 @@ class Conversation:
             invite,
             card=Card(topic.title, self._card_text(topic.card, topic.sources)),
             offer=topic.offer,
+            draw=partial(
+                self._sourced_screen,
+                topic.title,
+                topic.points,
+                invite,
+                topic.sources,
+                topic.reviewed,
+            ),
         )
 
     def _medicine(self, slot: Slot) -> Reply:
@@ -233,15 +477,22 @@ class Conversation:
         name = name[:1].upper() + name[1:]
         follow_on = self.content.topics["pain_relief"].offer
         invite = self._invite(follow_on)
+        speech = advice.speech.format(medicine=name)
+        title = advice.title.format(medicine=name)
         return self._menu(
-            (advice.speech.format(medicine=name), invite),
+            (speech, invite),
             invite,
-            card=Card(
-                advice.title.format(medicine=name),
-                self._card_text(advice.card.format(medicine=name), advice.sources),
-            ),
+            card=Card(title, self._card_text(advice.card.format(medicine=name), advice.sources)),
             offer=follow_on,
+            draw=partial(self._medicine_screen, title, speech, invite, advice),
         )
+
+    def _medicine_screen(
+        self, title: str, speech: str, invite: str, advice: MedicineAdvice
+    ) -> Screen:
+        """A medicine's key points are what is said about it, a sentence each."""
+        points = tuple(_SENTENCE_BREAK.split(speech.strip()))
+        return self._sourced_screen(title, points, invite, advice.sources, advice.reviewed)
 
     def _yes(self, state: _MenuState, _turn: Turn) -> Reply:
         if state.offer == CHECK:
@@ -253,7 +504,7 @@ class Conversation:
     def _no(self, state: _MenuState, _turn: Turn) -> Reply:
         if state.offer is not None:
             return self._menu((self.m.what_else,), self.m.what_else_reprompt)
-        return self._final((self.m.goodbye,), Card(self.m.goodbye_title, self.m.goodbye))
+        return self._goodbye(self.m.goodbye, self.m.goodbye_title)
 
     def _repeat(self, state: _MenuState, _turn: Turn) -> Reply:
         if not state.said or state.reprompt is None:
@@ -273,19 +524,39 @@ class Conversation:
         *,
         card: Card | None = None,
         offer: str | None = None,
+        draw: Callable[[], Screen] | None = None,
     ) -> Reply:
         """A reply that keeps the session open outside the check."""
         attributes: dict[str, Any] = {"said": list(speech), "reprompt": reprompt}
         if offer is not None:
             attributes["offer"] = offer
-        return Reply(speech, reprompt, card, end_session=False, attributes=attributes)
+        if draw is None:
+            title = card.title if card else self.m.welcome_title
+            draw = partial(self._message_screen, speech, title)
+        return Reply(speech, reprompt, card, end_session=False, attributes=attributes, draw=draw)
 
-    def _final(self, speech: tuple[str, ...], card: Card, outcome: Level | None = None) -> Reply:
-        return Reply(speech, None, card, end_session=True, attributes={}, outcome=outcome)
+    def _final(
+        self,
+        speech: tuple[str, ...],
+        card: Card,
+        outcome: Level | None = None,
+        *,
+        draw: Callable[[], Screen] | None,
+    ) -> Reply:
+        return Reply(
+            speech, None, card, end_session=True, attributes={}, outcome=outcome, draw=draw
+        )
+
+    def _goodbye(self, speech: str, title: str) -> Reply:
+        return self._final(
+            (speech,), Card(title, speech), draw=partial(self._message_screen, (speech,), title)
+        )
+
+    def _source_names(self, source_ids: tuple[str, ...]) -> str:
+        return "; ".join(dict.fromkeys(self.content.sources[s].name for s in source_ids))
 
     def _card_text(self, body: str, source_ids: tuple[str, ...]) -> str:
-        names = dict.fromkeys(self.content.sources[s].name for s in source_ids)
-        return f"{body}\n\nSource: {'; '.join(names)}.\n\n{self.m.disclaimer}"
+        return f"{body}\n\nSource: {self._source_names(source_ids)}.\n\n{self.m.disclaimer}"
 
     # -- the check -----------------------------------------------------------------------
 
@@ -327,9 +598,7 @@ class Conversation:
         return Duration(duration.days, words)
 
     def _stopped_check(self) -> Reply:
-        return self._final(
-            (self.m.stopped_check,), Card(self.m.stopped_check_title, self.m.stopped_check)
-        )
+        return self._goodbye(self.m.stopped_check, self.m.stopped_check_title)
 
     def _step(self, step: Step) -> Reply:
         if isinstance(step, Result):
@@ -359,6 +628,7 @@ class Conversation:
             card,
             end_session=False,
             attributes={"check": ask.state.to_dict()},
+            draw=partial(self._question_screen, ask.state, lead, text),
         )
 
     def _outcome(self, result: Result) -> Reply:
@@ -387,9 +657,30 @@ class Conversation:
             speech = (*assumed, outcome.speech, outcome.safety_net)
         else:
             speech = (*told, m.readback_correction, outcome.speech, outcome.safety_net)
-        # The card stays general: what the person answered is spoken, never kept in the app.
+        # The card and the screen stay general: what the person answered is only spoken.
         return self._final(
             speech,
             Card(outcome.title, self._card_text(outcome.card, outcome.sources)),
             outcome=result.level,
+            draw=partial(self._outcome_screen, result.level),
         )
+
+
+def _tapped(arguments: object) -> tuple[str, str] | None:
+    """A button's action and value from a UserEvent's arguments, or None if not a button's."""
+    if not isinstance(arguments, list | tuple) or not 1 <= len(arguments) <= 2:
+        return None
+    if not all(isinstance(a, str) and len(a) <= _MAX_TAP_CHARS for a in arguments):
+        return None
+    action = arguments[0]
+    value = arguments[1] if len(arguments) == 2 else ""
+    return (action, value) if action in _TAP_ACTIONS else None
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _long_date(date: dt.date) -> str:
+    """25 November 2026: the form of date UK readers expect."""
+    return f"{date.day} {date:%B %Y}"

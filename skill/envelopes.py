@@ -154,3 +154,14 @@ def session_ended_request(reason: str = "USER_INITIATED") -> dict[str, Any]:
     if reason == "ERROR":
         request["error"] = {"type": "INVALID_RESPONSE", "message": "test"}
     return request
+
+
+def user_event(token: str, arguments: list[Any], source_id: str = "") -> dict[str, Any]:
+    """A tap on an APL screen: the RenderDocument token it was on, and the button's arguments."""
+    return {
+        "type": "Alexa.Presentation.APL.UserEvent",
+        "token": token,
+        "arguments": list(arguments),
+        "source": {"type": "TouchWrapper", "handler": "Press", "id": source_id},
+        "components": {},
+    }

@@ -3,13 +3,22 @@
 Nothing here decides what to say; :mod:`skill.conversation` does. These classes only read
 the request envelope, call the conversation and fill the response builder, so the whole
 conversation can be tested and reviewed without the SDK.
+
+Screens: a device whose request lists ``Alexa.Presentation.APL`` among its supported
+interfaces also gets an APL RenderDocument directive (a document from skill/content/apl/,
+with the reply's :class:`~skill.conversation.Screen` as its data), and its taps come back as
+APL UserEvents, which the conversation turns into the turns speech would give. Any other
+device gets exactly the response it always got: no directive, and no APL class is imported.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from typing import Any
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractExceptionHandler,
@@ -36,10 +45,14 @@ from skill.conversation import (
     Conversation,
     Reply,
     RequestKind,
+    Screen,
     Slot,
     Turn,
 )
 from skill.speech import to_ssml
+
+if TYPE_CHECKING:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 log = logging.getLogger("skill")
 
@@ -57,6 +70,11 @@ _LOGGED_INTENTS = HANDLED_INTENTS - _ANSWER_INTENTS
 _SILENT_REQUESTS = frozenset({"SessionEndedRequest", "System.ExceptionEncountered"})
 _STARTED = "started"
 _OUTCOME = "outcome"
+USER_EVENT = "Alexa.Presentation.APL.UserEvent"
+DATASOURCE = "payload"
+"""The name the APL documents give their data (``mainTemplate.parameters``)."""
+_BUTTONS_AT_THE_FOOT = 3
+"""Up to this many buttons (Yes, No, Not sure) stay in view below the text."""
 
 
 def _slot(raw: Any) -> Slot:
@@ -79,11 +97,32 @@ def _slot(raw: Any) -> Slot:
     )
 
 
-def turn_from(handler_input: HandlerInput) -> Turn:
-    """The conversation's view of a request: what was asked, in which session state."""
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """Whether the device says it can show APL: only then is a screen sent, or a tap read."""
+    context = handler_input.request_envelope.context
+    device = getattr(getattr(context, "system", None), "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
+def turn_from(handler_input: HandlerInput, conversation: Conversation | None = None) -> Turn:
+    """The conversation's view of a request: what was asked, in which session state.
+
+    With ``conversation``, a tap on a screen (an APL UserEvent from a device that shows APL)
+    becomes the turn saying the button's words would give.
+    """
     envelope = handler_input.request_envelope
     request = envelope.request
-    kind = _KINDS.get(str(get_request_type(handler_input)), RequestKind.OTHER)
+    request_type = str(get_request_type(handler_input))
+    if conversation is not None and request_type == USER_EVENT and supports_apl(handler_input):
+        attributes = envelope.session.attributes if envelope.session is not None else None
+        return conversation.touch(
+            getattr(request, "token", None),
+            getattr(request, "arguments", None),
+            attributes if isinstance(attributes, dict) else None,
+            new_session=envelope.session is not None and envelope.session.new is True,
+        )
+    kind = _KINDS.get(request_type, RequestKind.OTHER)
     intent_name = None
     slots: dict[str, Slot] = {}
     if isinstance(request, IntentRequest) and request.intent is not None:
@@ -100,6 +139,7 @@ def turn_from(handler_input: HandlerInput) -> Turn:
         slots,
         attributes if isinstance(attributes, dict) else None,
         new_session=new_session and kind is RequestKind.INTENT,
+        screen=supports_apl(handler_input),
     )
 
 
@@ -113,10 +153,59 @@ def build_response(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
     if reply.end_session is not None:
         builder.set_should_end_session(reply.end_session)
+    if reply.screen is not None and supports_apl(handler_input):
+        builder.add_directive(render_directive(reply.screen))
     if handler_input.request_envelope.session is not None:
         handler_input.attributes_manager.session_attributes = dict(reply.attributes)
     handler_input.attributes_manager.request_attributes[_OUTCOME] = reply.outcome
     return builder.response
+
+
+@cache
+def apl_document(layout: str) -> dict[str, Any]:
+    """An APL document from skill/content/apl/, read once per process."""
+    path = resources.files("skill.content").joinpath("apl", f"{layout}.json")
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
+
+
+def datasources(screen: Screen) -> dict[str, Any]:
+    """A screen as the APL documents' data: every field a document binds, always present."""
+    return {
+        DATASOURCE: {
+            "layout": screen.layout.value,
+            "title": screen.title,
+            "text": screen.text,
+            "points": list(screen.points),
+            "prompt": screen.prompt,
+            "progress": screen.progress,
+            "source": screen.source,
+            "reviewed": screen.reviewed,
+            "disclaimer": screen.disclaimer,
+            "level": screen.level.value if screen.level is not None else "",
+            "urgency": screen.urgency,
+            "choices": [
+                {"label": c.label, "action": c.action, "value": c.value} for c in screen.choices
+            ],
+            # A long list of buttons scrolls with the text; a few stay at the foot of the screen.
+            "buttonsScroll": len(screen.choices) > _BUTTONS_AT_THE_FOOT,
+        }
+    }
+
+
+def render_directive(screen: Screen) -> RenderDocumentDirective:
+    """The RenderDocument directive for a screen; its token comes back with every tap.
+
+    The APL model classes are imported here, for a device with a screen, never at start-up:
+    they are a cold-start cost that a device without one should not pay.
+    """
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+    return RenderDocumentDirective(
+        token=screen.token,
+        document=apl_document(screen.layout.value),
+        datasources=datasources(screen),
+    )
 
 
 class ConversationHandler(AbstractRequestHandler):
@@ -129,7 +218,8 @@ class ConversationHandler(AbstractRequestHandler):
         return get_request_type(handler_input) != "System.ExceptionEncountered"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return build_response(handler_input, self.conversation.respond(turn_from(handler_input)))
+        turn = turn_from(handler_input, self.conversation)
+        return build_response(handler_input, self.conversation.respond(turn))
 
 
 class ExceptionEncounteredHandler(AbstractRequestHandler):

@@ -74,6 +74,7 @@ def _copy_sources(root: Path, target: Path) -> None:
     for pattern in CONTENT_FILES:
         for path in sorted((root / "skill" / "content").glob(pattern)):
             shutil.copy2(path, skill / "content" / path.name)
+    shutil.copytree(root / "skill" / "content" / "apl", skill / "content" / "apl")  # screens
 
 
 def _install_dependencies(root: Path, target: Path, runtime: str, architecture: str) -> None:

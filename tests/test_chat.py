@@ -227,3 +227,40 @@ def test_a_bit_to_an_emergency_question_is_a_yes_and_says_so() -> None:
     assert CONTENT.outcomes[Level.EMERGENCY].speech in final
     assert M.readback_partly.format(sign=QUESTIONS[0].readback) in final
     assert "(session ended)" in final
+
+
+def test_with_a_screen_the_chat_shows_what_the_screen_shows_and_taps_its_buttons() -> None:
+    output = chat(
+        "open back pain helper",
+        "tap do I need a scan?",
+        "tap Yes",
+        "tap no",
+        "tap yes",
+        options=("--screen",),
+    )
+    home = reply_to(output, "open back pain helper")
+    assert f"[screen] {M.welcome_title}" in home
+    assert f"[{M.screen_check}]" in home and "[Do I need a scan?]" in home
+    scan = CONTENT.topics["scan"]
+    topic = reply_to(output, "tap do I need a scan?")
+    assert f"Alexa: {scan.speech}" in topic, "a tap is answered as if spoken"
+    assert all(f"* {point}" in topic for point in scan.points)
+    assert "Last reviewed 25 November 2026." in topic
+    first = reply_to(output, "tap Yes")
+    assert f"[screen] {M.check_title} · Question 1 of {len(QUESTIONS) + 1}" in first
+    assert "buttons: [Yes]  [No]  [Not sure]" in first
+    assert QUESTIONS[1].ask in reply_to(output, "tap no")
+    final = after(output, "tap yes")
+    assert "[screen] EMERGENCY: PHONE 999 OR GO TO A&E NOW  (the largest type)" in final
+    assert "buttons:" not in final.split("[screen]")[1]
+
+
+def test_without_a_screen_there_is_nothing_to_tap() -> None:
+    output = chat("open back pain helper", "tap yes")
+    assert "(nothing on the screen to tap" in reply_to(output, "tap yes")
+    assert "[screen]" not in output
+
+
+def test_tapping_a_button_that_is_not_there_says_which_are() -> None:
+    output = chat("open back pain helper", "tap maybe", options=("--screen",))
+    assert "no button 'maybe' on the screen (buttons: Check my symptoms" in output

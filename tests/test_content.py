@@ -89,6 +89,15 @@ def drop_table(path: Path, header: str) -> None:
     path.write_text("\n".join([*lines[:start], *lines[end:]]) + "\n", "utf-8")
 
 
+def set_points(path: Path, header: str, toml_value: str) -> None:
+    """Replace a topic's (multi-line) ``points`` list."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"{header}\n")
+    begin = text.index("points = [", start)
+    end = text.index("]\n", begin) + 2
+    path.write_text(f"{text[:begin]}points = {toml_value}\n{text[end:]}", "utf-8")
+
+
 def move_first_urgent_question_to_the_front(path: Path) -> None:
     preamble, *blocks = path.read_text(encoding="utf-8").split("[[questions]]\n")
     urgent = next(i for i, b in enumerate(blocks) if 'level = "urgent"' in b)
@@ -178,6 +187,41 @@ EDITS: list[tuple[str, Callable[[Path], None], str]] = [
         "empty-speech",
         lambda d: set_key(d / "topics.toml", "[treatment]", "speech", '"  "'),
         "expected non-empty text",
+    ),
+    (
+        "topic-without-points",
+        lambda d: set_points(d / "topics.toml", "[work]", "[]"),
+        "give 1 to 5 key points",
+    ),
+    (
+        "too-many-points",
+        lambda d: set_points(d / "topics.toml", "[work]", str(["Keep moving."] * 6)),
+        "give 1 to 5 key points",
+    ),
+    (
+        "empty-point",
+        lambda d: set_points(d / "topics.toml", "[work]", '["Keep moving.", " "]'),
+        "points[1]: expected non-empty text",
+    ),
+    (
+        "placeholder-in-point",
+        lambda d: set_points(d / "topics.toml", "[work]", '["Hello {name}."]'),
+        "unknown placeholder name",
+    ),
+    (
+        "outcome-without-urgency",
+        lambda d: drop_key(d / "triage.toml", "[outcomes.gp]", "urgency"),
+        "missing urgency",
+    ),
+    (
+        "unknown-screen-suggestion",
+        lambda d: set_key(d / "messages.toml", "", "screen_suggestions", '["check", "astrology"]'),
+        "no topic 'astrology'",
+    ),
+    (
+        "screen-suggestion-twice",
+        lambda d: set_key(d / "messages.toml", "", "screen_suggestions", '["scan", "scan"]'),
+        "name each suggestion once",
     ),
     (
         "invalid-toml",

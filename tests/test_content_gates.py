@@ -1,7 +1,8 @@
 """Content quality gates: how long Alexa talks, how easy the words are, and what they never say.
 
 Run over every spoken string of every topic, medicine answer (with each real medicine name),
-question, outcome and message, and over every whole reply the conversation can give.
+question, outcome and message, and over every whole reply the conversation can give; the
+words shown on a screen (topics' key points) are held to the same length and reading age.
 docs/clinical-safety.md ("Content gates") says why each figure below was chosen.
 
 Gates that live elsewhere, not repeated here: valid SSML with only <speak> and <say-as>,
@@ -115,8 +116,8 @@ def spoken_strings() -> dict[str, str]:
     for f in fields(Messages):
         value = getattr(M, f.name)
         shown = f.name.endswith(("_title", "_card")) or f.name == "disclaimer"
-        if not isinstance(value, str) or shown:
-            continue  # card titles, cards and the card footer are shown, not spoken
+        if not isinstance(value, str) or shown or f.name.startswith("screen_"):
+            continue  # titles, cards, the card footer and screen labels are shown, not spoken
         if "{sign}" in value:
             continue  # formatted with every question above
         if "{duration}" in value:
@@ -282,6 +283,27 @@ def test_each_kind_of_content_is_within_reading_age_11(pool: str) -> None:
     assert grade <= MAX_GRADE, f"{pool}: Flesch-Kincaid grade {grade} (reading age {grade + 5})"
 
 
+POINTS = {
+    f"{topic.id}[{n}]": point
+    for topic in CONTENT.topics.values()
+    for n, point in enumerate(topic.points)
+}
+
+
+@pytest.mark.parametrize("key", sorted(POINTS))
+def test_every_key_point_on_a_screen_is_one_short_read(key: str) -> None:
+    too_long = [s for s in sentences(POINTS[key]) if words(s) > MAX_SENTENCE_WORDS]
+    assert too_long == [], f"split these sentences (over {MAX_SENTENCE_WORDS} words)"
+
+
+def test_key_points_on_screens_are_within_reading_age_11_and_14() -> None:
+    text = " ".join(POINTS.values())
+    assert textstat.lexicon_count(text) >= MIN_POOL_WORDS, "too short to score"
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE
+    assert textstat.sentence_count(text) >= MIN_SMOG_SENTENCES
+    assert textstat.smog_index(text) <= MAX_SMOG
+
+
 @pytest.mark.parametrize(
     "pool", sorted(p for p in POOLS if textstat.sentence_count(POOLS[p]) >= MIN_SMOG_SENTENCES)
 )
@@ -301,14 +323,22 @@ def test_the_readability_pools_are_scored_as_the_doc_says() -> None:
 
 
 def _all_text() -> dict[str, str]:
-    """Spoken strings and every card, which a person reads in the Alexa app."""
+    """Spoken strings, every card (read in the Alexa app) and every key point and label a
+    screen shows."""
     texts = dict(SPOKEN)
     for topic in CONTENT.topics.values():
         texts[f"topics.{topic.id}.card"] = topic.card
+        for n, point in enumerate(topic.points):
+            texts[f"topics.{topic.id}.points[{n}]"] = point
+    for f in fields(Messages):
+        value = getattr(M, f.name)
+        if f.name.startswith("screen_") and isinstance(value, str):
+            texts[f"messages.{f.name}"] = value
     for medicine in CONTENT.medicines.values():
         texts[f"medicines.{medicine.id}.card"] = medicine.card.format(medicine="Naproxen")
     for outcome in CONTENT.outcomes.values():
         texts[f"outcomes.{outcome.level}.card"] = outcome.card
+        texts[f"outcomes.{outcome.level}.urgency"] = outcome.urgency
     return texts
 
 

@@ -402,26 +402,28 @@ def _index(question_id: str) -> int:
     return next(n for n, q in enumerate(QUESTIONS) if q.id == question_id)
 
 
-@pytest.mark.parametrize(
-    ("yes_at", "answer", "level", "told"),
-    [
-        ("bladder_bowel", None, Level.EMERGENCY, None),
-        ("fever", None, Level.URGENT, None),
-        (None, duration("P6W", "six weeks"), Level.GP, "6 weeks"),
-        (None, duration("P2W", "two weeks"), Level.SELF_CARE, "2 weeks"),
-        # Plain words have no exact length: only the side of 4 weeks is read back.
-        (None, rough("P4W", "a few weeks"), Level.GP, CONTENT.duration.long_words),
-        (None, rough("P3D", "a few days"), Level.SELF_CARE, CONTENT.duration.short_words),
-    ],
-    ids=[
-        "emergency-first-question",
-        "urgent-fever",
-        "gp-six-weeks",
-        "self-care-two-weeks",
-        "gp-rough-a-few-weeks-P4W",
-        "self-care-rough-a-few-days-P3D",
-    ],
-)
+# The red-flag table: where the first yes comes (None: every sign answered no, then how long),
+# the outcome, and the length read back. tests/test_screens.py taps through the same table.
+WHOLE_CHECKS = [
+    ("bladder_bowel", None, Level.EMERGENCY, None),
+    ("fever", None, Level.URGENT, None),
+    (None, duration("P6W", "six weeks"), Level.GP, "6 weeks"),
+    (None, duration("P2W", "two weeks"), Level.SELF_CARE, "2 weeks"),
+    # Plain words have no exact length: only the side of 4 weeks is read back.
+    (None, rough("P4W", "a few weeks"), Level.GP, CONTENT.duration.long_words),
+    (None, rough("P3D", "a few days"), Level.SELF_CARE, CONTENT.duration.short_words),
+]
+WHOLE_CHECK_IDS = [
+    "emergency-first-question",
+    "urgent-fever",
+    "gp-six-weeks",
+    "self-care-two-weeks",
+    "gp-rough-a-few-weeks-P4W",
+    "self-care-rough-a-few-days-P3D",
+]
+
+
+@pytest.mark.parametrize(("yes_at", "answer", "level", "told"), WHOLE_CHECKS, ids=WHOLE_CHECK_IDS)
 def test_whole_check_to_each_outcome(
     device: Device, yes_at: str | None, answer: SlotValue | None, level: Level, told: str | None
 ) -> None:

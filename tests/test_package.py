@@ -71,6 +71,9 @@ def test_the_zip_holds_the_handler_the_runtime_modules_and_the_content(
     assert {f"skill/{module}" for module in RUNTIME_MODULES} <= names
     content = sorted(p.name for p in (ROOT / "skill" / "content").glob("*.toml"))
     assert {f"skill/content/{name}" for name in content} <= names
+    screens = sorted(p.name for p in (ROOT / "skill" / "content" / "apl").glob("*.json"))
+    assert screens
+    assert {f"skill/content/apl/{name}" for name in screens} <= names
     assert any(name.startswith("ask_sdk_core/") for name in names)
 
 
@@ -124,9 +127,9 @@ def test_every_dependency_is_pure_python_so_one_zip_suits_both_architectures(
 
 
 def _converse(
-    unpacked: Path, requests: list[dict[str, Any]]
+    unpacked: Path, requests: list[dict[str, Any]], session: envelopes.Session | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    envelope = envelopes.Session().envelope(envelopes.launch_request())
+    envelope = (session or envelopes.Session()).envelope(envelopes.launch_request())
     done = subprocess.run(
         [sys.executable, "-S", "-E", "-c", LAMBDA_RUNNER, str(unpacked)],
         input=json.dumps([envelope, requests]),
@@ -175,3 +178,20 @@ def test_the_cli_prints_size_and_sha256(tmp_path: Path) -> None:
 def test_an_unsupported_runtime_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackageError):
         build(ROOT, tmp_path / "x.zip", runtime="3.9")
+
+
+def test_the_unpacked_zip_alone_shows_an_echo_show_its_screens(
+    built: tuple[Package, Path], tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(built[0].path) as archive:
+        archive.extractall(tmp_path / "task")
+    show = envelopes.Session(interfaces=envelopes.APL_INTERFACE)
+    said = [envelopes.launch_request(), envelopes.intent_request("CheckSymptomsIntent")]
+    responses, report = _converse(tmp_path / "task", said, show)
+    layouts = [
+        directive["datasources"]["payload"]["layout"]
+        for response in responses
+        for directive in response["response"]["directives"]
+    ]
+    assert layouts == ["topic", "question"]
+    assert report["outside"] == []
