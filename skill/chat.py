@@ -18,10 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ask_sdk_core.skill import CustomSkill
-
 from skill import envelopes
-from skill.alexa import create_skill, handle_event
+from skill.alexa import LambdaSkill, create_lambda_skill, handle_event
 from skill.handlers import DATASOURCE
 from skill.nlu import FALLBACK, InteractionModel, normalise
 from skill.speech import strip_ssml
@@ -80,7 +78,8 @@ class Chat:
     """A simulated device: one session at a time, driven by typed text."""
 
     model: InteractionModel
-    skill: CustomSkill = field(default_factory=create_skill)
+    # The very object Lambda builds (lambda_function.py), so what you try is what runs.
+    skill: LambdaSkill = field(default_factory=create_lambda_skill)
     skill_id: str = envelopes.DEFAULT_SKILL_ID
     interfaces: dict[str, Any] = field(default_factory=dict)
     session: envelopes.Session | None = None
