@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import (
@@ -49,6 +49,7 @@ from skill.conversation import (
     Slot,
     Turn,
 )
+from skill.serializer import Prebuilt
 from skill.speech import to_ssml
 
 if TYPE_CHECKING:
@@ -161,12 +162,14 @@ def build_response(handler_input: HandlerInput, reply: Reply) -> Response:
     return builder.response
 
 
+# Plain files, not importlib.resources, whose import costs every cold start (see content_model).
+_APL_DIR = Path(__file__).parent / "content" / "apl"
+
+
 @cache
-def apl_document(layout: str) -> dict[str, Any]:
-    """An APL document from skill/content/apl/, read once per process."""
-    path = resources.files("skill.content").joinpath("apl", f"{layout}.json")
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+def apl_document(layout: str) -> Prebuilt:
+    """An APL document from skill/content/apl/, read once per process and sent as it is."""
+    return Prebuilt(json.loads((_APL_DIR / f"{layout}.json").read_text(encoding="utf-8")))
 
 
 def datasources(screen: Screen) -> dict[str, Any]:

@@ -316,6 +316,15 @@ def _identity(obj: Any) -> Any:
     return obj
 
 
+class Prebuilt(dict[str, Any]):
+    """A JSON-ready value, such as an APL document read from a file, written out as it is.
+
+    The SDK's serializer walks a dict value by value; for a document of several kilobytes
+    sent with every answer on a screen, that walk was most of the request. The same object
+    is returned on every request, so nothing may change it after it is built.
+    """
+
+
 def _write_decimal(obj: decimal.Decimal) -> Any:
     return int(obj) if obj % 1 == 0 else float(obj)
 
@@ -334,6 +343,8 @@ def _writer_for(kind: type) -> Writer:
         return lambda obj: obj.isoformat()
     if issubclass(kind, Enum):
         return lambda obj: obj.value
+    if issubclass(kind, Prebuilt):
+        return _identity
     if issubclass(kind, decimal.Decimal):
         return _write_decimal
     if issubclass(kind, dict):

@@ -22,10 +22,11 @@ from typing import Any
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model.request import Request
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from skill.alexa import application_id, create_skill
+from skill.serializer import FastSerializer, from_json_value
 from skill.verify import AlexaRequestVerifier, RequestRejectedError
 
 log = logging.getLogger("skill.web")
@@ -73,15 +74,19 @@ def _flask_ask_sdk() -> types.ModuleType:
 
 
 def _depth_ok(value: Any) -> bool:
-    """True when ``value`` nests no deeper than MAX_JSON_DEPTH (checked without recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                return False
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
+    """True when ``value`` nests no deeper than MAX_JSON_DEPTH (level by level, no recursion)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return False
+        deeper = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        level = deeper
     return True
 
 
@@ -108,6 +113,23 @@ def parse_body(body: bytes) -> dict[str, Any]:
     return payload
 
 
+class _ParsedOnceSerializer(FastSerializer):
+    """Reads the envelope the view has already parsed and checked, instead of parsing again.
+
+    flask-ask-sdk hands the serializer the body as text; when it is the text the view parsed
+    for this request, the parsed value is used. Any other text is parsed as usual.
+    """
+
+    def deserialize(self, payload: str | bytes | None, obj_type: Any) -> Any:
+        parsed = g.get(_PARSED)
+        if parsed is not None and parsed[0] == payload:
+            return from_json_value(parsed[1], obj_type)
+        return super().deserialize(payload, obj_type)
+
+
+_PARSED = "alexa_parsed_body"
+
+
 class _NoTracebacks(logging.Filter):
     """flask-ask-sdk logs failures with tracebacks, whose frames can quote the request body."""
 
@@ -131,12 +153,15 @@ def create_app(
     sdk = _flask_ask_sdk()
     app = Flask("skill.web")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # Flask sorts keys by default; with an APL document in most answers that sort was a
+    # measurable part of each response (docs/performance.md). Alexa does not care for order.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     # The SDK's own verifiers stay off: ours run first, before the body is deserialised.
     app.config[sdk.VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[sdk.VERIFY_TIMESTAMP_APP_CONFIG] = False
-    adapter = sdk.SkillAdapter(
-        skill=skill or create_skill(), skill_id=skill_id or "unverified-development", app=app
-    )
+    skill = skill or create_skill()
+    skill.serializer = _ParsedOnceSerializer()  # type: ignore[assignment]
+    adapter = sdk.SkillAdapter(skill=skill, skill_id=skill_id or "unverified-development", app=app)
     app.logger.addFilter(_NoTracebacks())
 
     @app.post("/alexa")
@@ -146,6 +171,7 @@ def create_app(
             if verifier is not None:
                 verifier.check_signature(request.headers, body)
             payload = parse_body(body)
+            g.setdefault(_PARSED, (body.decode("utf-8"), payload))
             if verifier is not None:
                 verifier.check_request(payload)
             if skill_id and application_id(payload) != skill_id:

@@ -905,3 +905,24 @@ def test_a_device_without_a_screen_never_imports_the_apl_classes() -> None:
     show = envelopes.Session(interfaces=envelopes.APL_INTERFACE)
     loaded = _apl_modules_after([show.envelope(envelopes.launch_request())])
     assert any(m.endswith("render_document_directive") for m in loaded)
+
+
+def test_the_document_sent_is_the_file_and_no_answer_changes_it(handler: Handler) -> None:
+    # The document is sent as it is, the same object each time (skill.serializer.Prebuilt),
+    # so nothing may alter it: after a whole conversation it still equals the file.
+    from skill.handlers import apl_document
+
+    folder = Path(__file__).resolve().parent.parent / "skill" / "content" / "apl"
+    device = envelopes.Session(interfaces=envelopes.APL_INTERFACE)
+    for request in (
+        envelopes.launch_request(),
+        envelopes.intent_request("ScanIntent"),
+        envelopes.intent_request("AMAZON.YesIntent"),
+        envelopes.intent_request("AMAZON.YesIntent"),
+    ):
+        response = handler(device.envelope(request), None)
+        assert response["response"]["directives"]  # a screen was sent with each answer
+        device.advance(response)
+    for layout in ("topic", "question", "outcome"):
+        on_file = json.loads((folder / f"{layout}.json").read_text(encoding="utf-8"))
+        assert apl_document(layout) == on_file
