@@ -210,10 +210,16 @@ def create_app(
     return app
 
 
+class MissingSkillIdError(RuntimeError):
+    """Production without SKILL_ID: any skill's requests would be answered."""
+
+
 def production_app(environ: Mapping[str, str] | None = None) -> Flask:
     """The app for gunicorn: verification on, and SKILL_ID required."""
     environ = os.environ if environ is None else environ
     skill_id = environ.get("SKILL_ID", "").strip()
     if not skill_id:
-        raise SystemExit("SKILL_ID must be set to your skill's id (amzn1.ask.skill...).")
+        # Not SystemExit: gunicorn restarts a worker that exits, forever, but stops the whole
+        # server ("Worker failed to boot") when the app cannot be loaded.
+        raise MissingSkillIdError("SKILL_ID must be set to your skill's id (amzn1.ask.skill...).")
     return create_app(skill_id=skill_id, verifier=AlexaRequestVerifier())

@@ -345,3 +345,24 @@ def test_backpain_serve_insecure_dev_warns_and_answers_unsigned_requests(tmp_pat
         echo = HttpEcho(server.url, signer=None)
         assert question(echo.launch()).startswith(flat(M.welcome))
         assert question(echo.intent("ScanIntent"))
+
+
+def test_gunicorn_production_command_without_skill_id_stops_instead_of_restarting() -> None:
+    # The README's production command. Without SKILL_ID the app must not load, and gunicorn
+    # must stop ("Worker failed to boot"), not restart workers forever looking alive.
+    env = server_env()
+    env.pop("SKILL_ID", None)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{free_port()}",
+        *_no_control_socket(),
+        "skill.web:production_app()",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "SKILL_ID" in done.stderr
