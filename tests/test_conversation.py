@@ -276,9 +276,11 @@ def test_every_medicine_alexa_can_hear_gets_safe_advice(medicine_id: str, name: 
     if "paracetamol" in said and "contains paracetamol" not in said:
         # Suggested, so never alone (NICE QS155).
         assert "ibuprofen" in said or "anti-inflammatory" in said
-    if "contains paracetamol" in said:
-        assert "don't take it with paracetamol" in said
-    if "ibuprofen" in said:
+    if CONTENT.medicine_for(medicine_id).id in ("contains_paracetamol", "aspirin_and_paracetamol"):
+        # A product with paracetamol in it: never with more paracetamol.
+        assert "paracetamol" in said.partition("don't take it with")[2]
+    if "ibuprofen" in said and "don't take it with ibuprofen" not in said:
+        # Suggested, so with its caution.
         assert "isn't safe for everyone" in said
     assert reply.speech[-1].endswith("?")
     assert reply.end_session is False
@@ -750,3 +752,15 @@ def test_the_card_sent_as_the_check_starts_lists_the_emergency_signs_and_999() -
     assert "999" in card.text
     for sign in ("peeing", "bottom or genitals", "both legs", "chest pain", "fall"):
         assert sign in card.text
+
+
+def test_anadin_extra_warns_it_holds_aspirin_so_not_with_ibuprofen_or_paracetamol() -> None:
+    # The skill suggests ibuprofen with paracetamol: taken with Anadin Extra that would be
+    # two anti-inflammatories and a double dose of paracetamol.
+    session = Session()
+    session.open()
+    said = words(session.say(PAIN_RELIEF, medicine=resolved("ANADIN_EXTRA", "anadin extra")))
+    assert "aspirin" in said
+    assert "Don't take it with ibuprofen" in said
+    assert "paracetamol" in said.partition("Don't take it with")[2]
+    assert "pharmacist" in said
