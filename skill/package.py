@@ -103,10 +103,10 @@ def _install_dependencies(root: Path, target: Path, runtime: str, architecture: 
 
 def interpreter_for(runtime: str, python: str | None = None) -> str:
     """An interpreter of the runtime's version, to compile bytecode for it; or PackageError."""
+    if python is None and f"{sys.version_info[0]}.{sys.version_info[1]}" == runtime:
+        python = sys.executable  # this very interpreter: no PATH lookup to go wrong
     if python is None:
         python = shutil.which(f"python{runtime}")
-        if python is None and f"{sys.version_info[0]}.{sys.version_info[1]}" == runtime:
-            python = sys.executable
     if python is None:
         raise PackageError(
             f"--bytecode compiles for the Lambda runtime, so it needs a Python {runtime} "
