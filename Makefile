@@ -42,7 +42,7 @@ package: $(STAMP)
 	$(BIN)/backpain package
 
 ## The skill against an idiomatic ask-sdk-core hello world: cold, warm, memory, zip, web
-## (about a minute; see docs/performance.md). BENCH_ARGS="--python python3.12" for example.
+## (about 30 seconds; see docs/performance.md). BENCH_ARGS="--python python3.12" for example.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -97,7 +97,7 @@ def chat(show_json: bool, screen: bool, model_file: Path | None) -> None:
 def serve(host: str, port: int, skill_id: str | None, insecure_dev: bool) -> None:
     """Serve the skill over HTTP for development (POST /alexa, GET /health).
 
-    Verification is on unless --insecure-dev is given, and then SKILL_ID is required.
+    Verification is on, and SKILL_ID is required, unless --insecure-dev is given.
     In production run gunicorn behind TLS instead; see the README.
     """
     import logging
