@@ -30,6 +30,23 @@ from skill.content_model import (
     default_content,
 )
 from skill.durations import Duration, parse_iso_duration
+from skill.screens import (
+    END_TOKEN,
+    LONG,
+    MENU_TOKEN,
+    SHORT,
+    TAP_CHECK,
+    TAP_DURATION,
+    TAP_NO,
+    TAP_TOPIC,
+    TAP_UNSURE,
+    TAP_YES,
+    Choice,
+    Layout,
+    Screen,
+    button_pressed,
+    long_date,
+)
 from skill.triage import Answer, Ask, CheckState, Result, Step, Triage
 
 
@@ -65,54 +82,6 @@ class Turn:
 class Card:
     title: str
     text: str
-
-
-class Layout(StrEnum):
-    """How a screen is laid out: one APL document each (skill/content/apl/<layout>.json)."""
-
-    TOPIC = "topic"
-    """A title with key points or a message, and buttons to answer an offer or pick a topic."""
-    QUESTION = "question"
-    """A warning-sign question (or how long), with its answer buttons."""
-    OUTCOME = "outcome"
-    """The check's outcome: its urgency, in words, with nothing else competing."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button. A tap sends ``action`` and ``value`` back as an APL UserEvent's arguments."""
-
-    label: str
-    action: str
-    value: str = ""
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What a device with a screen shows with a reply: plain data; the adapter draws it.
-
-    ``token`` and ``choices`` come from the session state the reply leaves, the state the next
-    request is read against, so a tap can be checked against the screen it was made on.
-    """
-
-    layout: Layout
-    title: str
-    text: str = ""
-    """A plain paragraph: a message, or what leads in to a question."""
-    points: tuple[str, ...] = ()
-    """Key points, shown as a list."""
-    prompt: str = ""
-    """The question the buttons answer."""
-    progress: str = ""
-    """Where the check is ("Question 3 of 15")."""
-    source: str = ""
-    reviewed: str = ""
-    disclaimer: str = ""
-    level: Level | None = None
-    """An outcome's urgency; ``urgency`` says it in words, since colour alone is not enough."""
-    urgency: str = ""
-    token: str = ""
-    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,23 +144,8 @@ HANDLED_INTENTS: frozenset[str] = frozenset(TOPIC_INTENTS) | ENDING_INTENTS | {
 
 _ANSWERS = {YES: Answer.YES, NO: Answer.NO, UNSURE: Answer.UNSURE, SOMEWHAT: Answer.PARTLY}
 
-# What a button sends back (a UserEvent's first argument; the second is a topic id for TOPIC,
-# SHORT or LONG for DURATION), and the intent saying the button's words gives.
-TAP_YES = "yes"
-TAP_NO = "no"
-TAP_UNSURE = "unsure"
-TAP_CHECK = "check"
-TAP_TOPIC = "topic"
-TAP_DURATION = "duration"
-SHORT = "short"
-LONG = "long"
 _TAP_INTENTS = {TAP_YES: YES, TAP_NO: NO, TAP_UNSURE: UNSURE, TAP_CHECK: CHECK_SYMPTOMS}
-_TAP_ACTIONS = frozenset({*_TAP_INTENTS, TAP_TOPIC, TAP_DURATION})
 _TOPIC_INTENTS_BY_ID = {topic: intent for intent, topic in TOPIC_INTENTS.items()}
-_MAX_TAP_CHARS = 64
-# Screen tokens: outside the check with nothing offered, and after the session has ended.
-MENU_TOKEN = "menu"
-END_TOKEN = "end"
 _SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 
 # Bounds on what we accept back from session attributes: Alexa refuses speech over 8,000
@@ -269,7 +223,7 @@ class Conversation:
         hears where the conversation is, so a second "no" can never skip a question.
         """
         attributes = attributes if isinstance(attributes, Mapping) else None
-        tapped = _tapped(arguments)
+        tapped = button_pressed(arguments)
         if tapped is None:
             return Turn(RequestKind.OTHER, attributes=attributes, screen=True)
         expected, choices = self._controls(attributes)
@@ -379,7 +333,7 @@ class Conversation:
             points=points,
             prompt=prompt,
             source=self.m.screen_source.format(sources=self._source_names(source_ids)),
-            reviewed=self.m.screen_reviewed.format(date=_long_date(reviewed)),
+            reviewed=self.m.screen_reviewed.format(date=long_date(reviewed)),
             disclaimer=self.m.disclaimer,
         )
 
@@ -666,21 +620,5 @@ class Conversation:
         )
 
 
-def _tapped(arguments: object) -> tuple[str, str] | None:
-    """A button's action and value from a UserEvent's arguments, or None if not a button's."""
-    if not isinstance(arguments, list | tuple) or not 1 <= len(arguments) <= 2:
-        return None
-    if not all(isinstance(a, str) and len(a) <= _MAX_TAP_CHARS for a in arguments):
-        return None
-    action = arguments[0]
-    value = arguments[1] if len(arguments) == 2 else ""
-    return (action, value) if action in _TAP_ACTIONS else None
-
-
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _long_date(date: dt.date) -> str:
-    """25 November 2026: the form of date UK readers expect."""
-    return f"{date.day} {date:%B %Y}"

@@ -45,10 +45,10 @@ from skill.conversation import (
     Conversation,
     Reply,
     RequestKind,
-    Screen,
     Slot,
     Turn,
 )
+from skill.screens import Screen
 from skill.serializer import Prebuilt
 from skill.speech import to_ssml
 

@@ -38,6 +38,7 @@ RUNTIME_MODULES = (
     "conversation.py",
     "durations.py",
     "handlers.py",
+    "screens.py",
     "serializer.py",
     "speech.py",
     "triage.py",

@@ -51,17 +51,10 @@ from skill.conversation import (
     NO,
     REPEAT,
     ROUGH_DURATION_SLOT,
-    TAP_CHECK,
-    TAP_DURATION,
-    TAP_NO,
-    TAP_TOPIC,
-    TAP_UNSURE,
-    TAP_YES,
     TOPIC_INTENTS,
     UNSURE,
     YES,
     Conversation,
-    Layout,
     RequestKind,
     Slot,
     Turn,
@@ -69,6 +62,15 @@ from skill.conversation import (
 from skill.durations import parse_iso_duration
 from skill.handlers import DATASOURCE, apl_document, datasources
 from skill.nlu import InteractionModel, SlotValue
+from skill.screens import (
+    TAP_CHECK,
+    TAP_DURATION,
+    TAP_NO,
+    TAP_TOPIC,
+    TAP_UNSURE,
+    TAP_YES,
+    Layout,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 APL = ROOT / "skill" / "content" / "apl"
