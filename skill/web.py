@@ -90,8 +90,8 @@ def _depth_ok(value: Any) -> bool:
     return True
 
 
-def parse_body(body: bytes) -> dict[str, Any]:
-    """The request envelope, or RequestRejectedError for anything Alexa would never send."""
+def parse_body(body: bytes) -> tuple[str, dict[str, Any]]:
+    """The body as text and the envelope, or RequestRejectedError for what Alexa never sends."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -110,7 +110,7 @@ def parse_body(body: bytes) -> dict[str, Any]:
         raise RequestRejectedError("not_an_alexa_request")
     if isinstance(session, dict) and not isinstance(session.get("attributes"), dict | None):
         raise RequestRejectedError("not_an_alexa_request")
-    return payload
+    return text, payload
 
 
 class _ParsedOnceSerializer(FastSerializer):
@@ -170,8 +170,8 @@ def create_app(
         try:
             if verifier is not None:
                 verifier.check_signature(request.headers, body)
-            payload = parse_body(body)
-            g.setdefault(_PARSED, (body.decode("utf-8"), payload))
+            text, payload = parse_body(body)
+            g.setdefault(_PARSED, (text, payload))
             if verifier is not None:
                 verifier.check_request(payload)
             if skill_id and application_id(payload) != skill_id:
